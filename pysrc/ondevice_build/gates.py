@@ -1,0 +1,72 @@
+"""Quality gates: a quantised variant ships only if it agrees with fp32 on real photos.
+
+Each photo is seen in several views (as is, mirrored, zoomed into the centre, cropped to a
+corner) so a handful of photos gives a few dozen distinct inputs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from ondevice.image import as_pil, fit_to_input
+from ondevice.registry import ModelSpec
+from ondevice.runtime import NativeSession
+
+from .photos import CALIBRATION, GATE, photo
+
+
+def views(image: Image.Image) -> list[Image.Image]:
+    """Four views of a photo: original, mirrored, centre 60% zoom, top-left 80% crop."""
+    width, height = image.size
+    zoom = image.crop((int(width * 0.2), int(height * 0.2), int(width * 0.8), int(height * 0.8)))
+    corner = image.crop((0, 0, int(width * 0.8), int(height * 0.8)))
+    return [image, ImageOps.mirror(image), zoom, corner]
+
+
+def image_feeds(spec: ModelSpec, names: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
+    """Model feeds for every view of every named photo."""
+    feeds = []
+    for name in names:
+        for view in views(as_pil(photo(name))):
+            tensor, _ = fit_to_input(view, spec.image)
+            feeds.append({spec.input_name: tensor})
+    return feeds
+
+
+@dataclass(frozen=True)
+class ClassifierGate:
+    """Top-1 agreement with fp32 at least `min_top1_agreement[variant]`, and fp32's top-1 always
+    inside the variant's top-5."""
+
+    min_top1_agreement: dict[str, float] = field(default_factory=dict)
+
+    def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
+        return image_feeds(spec, CALIBRATION)
+
+    def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
+        reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
+        output = spec.output_names[0]
+        agree = in_top5 = 0
+        max_diff = 0.0
+        feeds = image_feeds(spec, GATE)
+        for feed in feeds:
+            expected = reference.run_sync(feed)[output][0]
+            got = model.run_sync(feed)[output][0]
+            top1 = int(np.argmax(expected))
+            agree += int(np.argmax(got) == top1)
+            in_top5 += int(top1 in np.argsort(-got)[:5])
+            max_diff = max(max_diff, float(np.max(np.abs(expected - got))))
+        bound = self.min_top1_agreement.get(variant, 1.0)
+        agreement = agree / len(feeds)
+        passed = agreement >= bound and in_top5 == len(feeds)
+        return {
+            "passed": passed,
+            "inputs": len(feeds),
+            "top1_agreement": round(agreement, 4),
+            "top1_in_top5": round(in_top5 / len(feeds), 4),
+            "max_probability_difference": round(max_diff, 5),
+            "bound": f"top-1 agreement >= {bound:.0%} and fp32 top-1 in top-5 on every input",
+        }

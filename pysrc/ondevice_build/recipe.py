@@ -1,0 +1,34 @@
+"""The recipe format: what every model recipe in models/ declares.
+
+A recipe names its pinned inputs (weights, labels), how to export the fp32 ONNX graph from them,
+how to read the label list, which quantised variants to try, and the quality gate each variant
+must pass against fp32 to be shipped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+from ondevice.registry import ModelSpec
+
+from .fetch import Artifact
+
+
+class Gate(Protocol):
+    """Compares a candidate variant with fp32 on real inputs; says whether it may ship and why."""
+
+    def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict: ...
+
+    def calibration_feeds(self, spec: ModelSpec) -> list[dict]: ...
+
+
+@dataclass(frozen=True)
+class Recipe:
+    spec: ModelSpec
+    inputs: dict[str, Artifact]
+    export: Callable[[dict[str, Path], Path], None]  # (fetched inputs, output .onnx) -> None
+    read_labels: Callable[[dict[str, Path]], list[str]]
+    gate: Gate
+    quantisations: tuple[str, ...] = ("int8", "fp16")
+    conversion_check: Callable[[dict[str, Path], Path], dict] | None = None
