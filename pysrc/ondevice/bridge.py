@@ -92,12 +92,12 @@ class BrowserSession:
 
     async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run the graph; arrays in, arrays out (copied across the JS boundary once each way)."""
-        ort = _glue().ort
+        glue = _glue()
         js_feeds = {}
         for name, array in feeds.items():
             array = np.ascontiguousarray(array)
-            typed = _typed_array(array)
-            js_feeds[name] = ort.Tensor.new(_ORT_TYPES[array.dtype], typed, to_js(list(array.shape)))
+            dims = to_js([int(d) for d in array.shape])
+            js_feeds[name] = await glue.tensor(self.backend, _ORT_TYPES[array.dtype], _typed_array(array), dims)
         started = time.perf_counter()
         results = await self._session.run(_js_options(js_feeds))
         self.last_run_ms = (time.perf_counter() - started) * 1000

@@ -110,6 +110,7 @@ def fetch(artifact: Artifact, log=print) -> Path:
         partial = path.with_suffix(path.suffix + ".part")
         partial.write_bytes(data)
         partial.replace(path)
-        log(f"[fetch] {artifact.name}: {len(data):,} B from {source.describe()}")
+        tried = "".join(f"\n    (after {failure.strip()[2:]})" for failure in failures)
+        log(f"[fetch] {artifact.name}: {len(data):,} B from {source.describe()}{tried}")
         return path
     raise FetchError(f"could not fetch {artifact.name} (sha256 {artifact.sha256}); tried:\n" + "\n".join(failures))

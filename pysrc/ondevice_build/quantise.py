@@ -27,9 +27,11 @@ def static_int8(fp32: Path, out: Path, feeds: list[dict[str, np.ndarray]]) -> No
     with tempfile.TemporaryDirectory() as tmp:
         prepared = Path(tmp) / "prepared.onnx"
         quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+        # Probabilities stay float: a uint8 softmax output would round every score to 1/256.
+        softmax = [node.name for node in onnx.load(str(prepared)).graph.node if node.op_type == "Softmax"]
         quantize_static(
             str(prepared), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, nodes_to_exclude=softmax,
         )
 
 

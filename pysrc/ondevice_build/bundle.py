@@ -1,0 +1,205 @@
+"""Write dist/: the pages, the runtime they load, the gated models, samples, a manifest.
+
+Pages in site/ carry a `<!--ondevice:head-->` marker; the bundler replaces it with the page's
+scripts and a JSON config naming every file the page prefetches (with its size and sha256), so the
+page shell can show bytes loaded before Python is even running. Text and wasm files are
+pre-compressed (gzip, brotli) for `serve` or any static host that serves precompressed files.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import brotli
+from PIL import Image
+
+from . import photos
+from .fetch import file_sha256
+from .models import BuiltModel
+from .paths import CACHE, DIST, PYSRC, SITE
+from .runtime_assets import ORT_DIR, PYODIDE_DIR, PYSCRIPT_DIR, RuntimeFiles, copy_runtime
+
+
+@dataclass(frozen=True)
+class Page:
+    script: str
+    tasks: tuple[str, ...]
+
+
+PAGES = {
+    "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
+}
+PAGE_MODULES = ("pagekit.py",)  # shared Python modules every page script imports
+KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
+         "model": "Model", "code": "ondevice code"}
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
+LIBRARY_ZIP = "py/ondevice.zip"
+
+
+def short_hash(path: Path) -> str:
+    return file_sha256(path)[:10]
+
+
+def write_models(dist: Path, built: list[BuiltModel]) -> dict:
+    """Copy each shipped variant under a content-hashed name; return the models manifest."""
+    folder = dist / "models"
+    folder.mkdir(parents=True)
+    manifest = {"format": 1, "models": {}}
+    for model in built:
+        spec = model.recipe.spec
+        variants = {}
+        for variant, source in model.shipped().items():
+            name = f"{spec.model_name}.{variant}.{short_hash(source)}.onnx"
+            shutil.copy2(source, folder / name)
+            info = model.report["variants"][variant]
+            variants[variant] = {
+                "file": name, "bytes": source.stat().st_size, "sha256": file_sha256(source),
+                "gate": {k: v for k, v in info.items() if k not in ("file", "bytes")},
+            }
+        refused = {v: info for v, info in model.report["variants"].items() if not info["passed"]}
+        (folder / spec.labels_file).write_text(json.dumps(model.labels))
+        preferred = [v for v in spec.variants if v in variants]
+        manifest["models"][spec.task] = {
+            "model": spec.model_name,
+            "labels": spec.labels_file,
+            "default_variant": {
+                "wasm": preferred[0],
+                "webgpu": spec.webgpu_variant if spec.webgpu_variant in variants else preferred[0],
+            },
+            "variants": variants,
+            "refused_variants": refused,
+            "input": {"name": spec.input_name, "dtype": "uint8", "layout": "NHWC",
+                      "height": spec.image.height, "width": spec.image.width} if spec.image else {},
+            "preprocessing": {"resize_shorter_to": spec.image.resize_shorter_to,
+                              "crop": "centre", "normalisation": "inside the graph"} if spec.image else {},
+            "outputs": list(spec.output_names),
+            "licence": spec.licence,
+            "source": spec.source,
+        }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest
+
+
+def write_library(dist: Path) -> None:
+    """The `ondevice` package as one zip that PyScript unpacks into the page's Python path."""
+    target = dist / LIBRARY_ZIP
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((PYSRC / "ondevice").rglob("*.py")):
+            info = zipfile.ZipInfo(str(path.relative_to(PYSRC)), date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    for name in PAGE_MODULES + tuple(page.script for page in PAGES.values()):
+        shutil.copy2(SITE / "py" / name, dist / "py" / name)
+
+
+def write_samples(dist: Path) -> list[dict]:
+    folder = dist / "samples"
+    folder.mkdir()
+    samples = []
+    for name in photos.SAMPLES:
+        image = Image.open(photos.photo(name)).convert("RGB")
+        image.thumbnail((800, 800))
+        image.save(folder / f"{name}.jpg", quality=90)
+        samples.append({"name": name, "url": f"samples/{name}.jpg"})
+    return samples
+
+
+def asset(dist: Path, relative: str, kind: str) -> dict:
+    path = dist / relative
+    return {"url": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path), "kind": kind}
+
+
+def page_head(dist: Path, page: Page, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
+    prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith(".mjs")]
+    prefetch += [asset(dist, f, "packages") for f in runtime.wheels]
+    prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
+    prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
+    for task in page.tasks:
+        entry = manifest["models"][task]
+        chosen = entry["variants"][entry["default_variant"]["wasm"]]
+        prefetch.append({"url": f"models/{chosen['file']}", "bytes": chosen["bytes"],
+                         "sha256": chosen["sha256"], "kind": "model"})
+    config = {
+        "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/"},
+        "kinds": KINDS,
+        "prefetch": prefetch,
+        "samples": samples,
+        "tasks": list(page.tasks),
+    }
+    stem = Path(page.script).stem
+    pyscript_config = {
+        "interpreter": f"../{PYODIDE_DIR}/pyodide.mjs",
+        "packages": ["numpy", "pillow"],
+        "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*", **{f"./{m}": f"./{m}" for m in PAGE_MODULES}},
+    }
+    (dist / "py" / f"{stem}.json").write_text(json.dumps(pyscript_config, indent=2))
+    return "\n".join([
+        '<link rel="icon" href="data:,">',
+        '<link rel="stylesheet" href="css/style.css">',
+        f'<script type="application/json" id="ondevice-config">{html.escape(json.dumps(config), quote=False)}</script>',
+        '<script type="module" src="js/ondevice.mjs"></script>',
+        f'<script type="module" src="{PYSCRIPT_DIR}/core.js"></script>',
+        f'<script type="py" src="py/{page.script}" config="py/{stem}.json"></script>',
+    ])
+
+
+def compress(dist: Path) -> None:
+    """Write .gz and .br beside every compressible file where that saves at least 5%."""
+    store = CACHE / "compressed"
+    store.mkdir(parents=True, exist_ok=True)
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix in COMPRESSIBLE):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        for suffix, squeeze in ((".gz", lambda d: gzip.compress(d, 9, mtime=0)),
+                                (".br", lambda d: brotli.compress(d, quality=11 if len(d) < 4_000_000 else 9))):
+            cached = store / f"{digest}{suffix}"
+            if not cached.exists():
+                cached.write_bytes(squeeze(data))
+            if cached.stat().st_size < 0.95 * len(data):
+                shutil.copy2(cached, path.with_name(path.name + suffix))
+
+
+def write_site_manifest(dist: Path) -> dict:
+    files = {}
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br")):
+        relative = str(path.relative_to(dist))
+        entry = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+        for suffix in (".gz", ".br"):
+            if path.with_name(path.name + suffix).exists():
+                entry[suffix[1:]] = path.with_name(path.name + suffix).stat().st_size
+        files[relative] = entry
+    manifest = {"files": files}
+    (dist / "site-manifest.json").write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def bundle(built: list[BuiltModel], log=print) -> Path:
+    """Write the whole site into dist/ (built in a temporary folder, then swapped in)."""
+    staging = DIST.with_name("dist.partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(SITE, staging, ignore=shutil.ignore_patterns("py", "*.html"))
+    (staging / "py").mkdir()
+    runtime = copy_runtime(staging, log)
+    manifest = write_models(staging, built)
+    write_library(staging)
+    samples = write_samples(staging)
+    for path in SITE.glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        page = PAGES.get(path.name)
+        if page:
+            text = text.replace("<!--ondevice:head-->", page_head(staging, page, runtime, manifest, samples))
+        (staging / path.name).write_text(text, encoding="utf-8")
+    compress(staging)
+    write_site_manifest(staging)
+    if DIST.exists():
+        shutil.rmtree(DIST)
+    staging.rename(DIST)
+    return DIST

@@ -1,0 +1,62 @@
+"""A static server for dist/ with the headers the pages need.
+
+COOP/COEP make the page cross-origin isolated (SharedArrayBuffer, so onnxruntime-web can use
+threads); CORP lets those pages load our own files. Precompressed .br/.gz files are served when
+the browser accepts them; hashed and versioned files are cached for a year.
+"""
+from __future__ import annotations
+
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+MIME = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+        ".onnx": "application/octet-stream", ".whl": "application/zip", ".zip": "application/zip",
+        ".json": "application/json", ".py": "text/x-python", ".css": "text/css", ".html": "text/html"}
+IMMUTABLE_PREFIXES = ("/runtime/", "/models/")
+
+
+class Handler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME}
+
+    def log_message(self, format, *args):  # quiet: the tests and benchmark run many requests
+        pass
+
+    def end_headers(self):
+        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        path = self.path.split("?")[0]
+        immutable = path.startswith(IMMUTABLE_PREFIXES) and not path.endswith("manifest.json")
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
+        super().end_headers()
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        accepted = self.headers.get("Accept-Encoding", "")
+        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+            packed = path.with_name(path.name + suffix)
+            if encoding in accepted and path.is_file() and packed.is_file():
+                handle = open(packed, "rb")
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Encoding", encoding)
+                self.send_header("Content-Length", str(packed.stat().st_size))
+                self.send_header("Vary", "Accept-Encoding")
+                self.end_headers()
+                return handle
+        return super().send_head()
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(root)))
+    server.daemon_threads = True
+    return server
+
+
+def serve_in_background(root: Path) -> tuple[ThreadingHTTPServer, str]:
+    """Start a server on a free port in a daemon thread; returns it and its base URL."""
+    server = make_server(root)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -1,0 +1,201 @@
+// ondevice page glue: the few things Python cannot do well from inside Pyodide.
+// - prefetch every file the page needs, in parallel with Python's start, showing bytes loaded;
+// - fetch model files through the Cache Storage, verified by sha256, with byte progress;
+// - load onnxruntime-web and create sessions / tensors;
+// - read pixels from <img>/<video>/<canvas>;
+// - record start-up marks for the benchmark.
+// Everything else (pre/post-processing, page logic) is Python: see py/*.py and pysrc/ondevice.
+
+const config = JSON.parse(document.getElementById("ondevice-config").textContent);
+const MODEL_CACHE = "ondevice-models-v1";
+const marks = {};
+const inflight = new Map();
+const ortModules = {};
+
+function mark(name) {
+  if (!(name in marks)) marks[name] = performance.now();
+}
+mark("shell-start");
+
+function absolute(url) {
+  return new URL(url, document.baseURI).href;
+}
+
+// ---- byte progress -------------------------------------------------------------------
+const progress = new Map(); // kind -> {loaded, total}
+function report(kind, file, loaded, total) {
+  const entry = progress.get(kind) ?? { files: new Map() };
+  entry.files.set(file, [loaded, total]);
+  progress.set(kind, entry);
+  renderProgress();
+}
+function formatBytes(loaded, total) {
+  return total < 1e6
+    ? `${Math.round(loaded / 1e3)} / ${Math.round(total / 1e3)} kB`
+    : `${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`;
+}
+function renderProgress() {
+  const panel = document.getElementById("loading");
+  if (!panel) return;
+  for (const [kind, { files }] of progress) {
+    let loaded = 0, total = 0;
+    for (const [l, t] of files.values()) { loaded += l; total += t; }
+    let row = panel.querySelector(`[data-kind="${kind}"]`);
+    if (!row) {
+      row = document.createElement("div");
+      row.className = "progress-row";
+      row.dataset.kind = kind;
+      row.innerHTML = `<span class="progress-name"></span><progress max="1" value="0"></progress><span class="progress-bytes"></span>`;
+      row.querySelector(".progress-name").textContent = config.kinds[kind] ?? kind;
+      panel.querySelector(".progress-rows").append(row);
+    }
+    row.querySelector("progress").value = total ? loaded / total : 0;
+    row.querySelector(".progress-bytes").textContent = formatBytes(loaded, total);
+    row.dataset.loaded = loaded;
+    row.dataset.total = total;
+  }
+}
+
+async function readWithProgress(response, total, onChunk) {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onChunk(loaded, Math.max(total, loaded));
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.byteLength; }
+  return bytes;
+}
+
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function download(url, entry, { sha256, useCache }) {
+  const cache = useCache && globalThis.caches ? await caches.open(MODEL_CACHE).catch(() => null) : null;
+  let response = cache ? await cache.match(url) : undefined;
+  const fromCache = Boolean(response);
+  if (!response) {
+    response = await fetch(url);
+    if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
+  }
+  const bytes = await readWithProgress(response, entry.total, (loaded, total) => {
+    entry.loaded = loaded;
+    entry.total = total;
+    for (const listener of entry.listeners) listener(loaded, total);
+  });
+  if (sha256 && !fromCache && (await sha256Hex(bytes)) !== sha256) {
+    throw new Error(`${url} is corrupt (sha256 mismatch); reload the page to download it again.`);
+  }
+  if (cache && !fromCache) await cache.put(url, new Response(bytes)).catch(() => {});
+  return bytes;
+}
+
+// Fetch a file once per page (later callers share the first download) and return its bytes.
+function fetchBytes(url, options = {}) {
+  const { sha256 = "", onProgress = null, size = 0, kind = "model" } = options;
+  const key = absolute(url);
+  let entry = inflight.get(key);
+  if (!entry) {
+    entry = { loaded: 0, total: size, listeners: new Set() };
+    entry.listeners.add((loaded, total) => report(kind, key, loaded, total));
+    entry.promise = download(key, entry, { sha256, useCache: kind === "model" });
+    inflight.set(key, entry);
+    entry.promise.catch(() => inflight.delete(key));
+  }
+  if (options.prefetch) {
+    // Keep model bytes for the caller who will use them; let runtime files go once cached.
+    if (kind !== "model") entry.promise.then(() => inflight.delete(key), () => {});
+    return entry.promise;
+  }
+  if (onProgress) {
+    entry.listeners.add(onProgress);
+    onProgress(entry.loaded, entry.total);
+  }
+  return entry.promise.finally(() => {
+    entry.listeners.delete(onProgress);
+    inflight.delete(key); // the caller owns the bytes now; a later call reads the cache
+  });
+}
+
+async function fetchText(url) {
+  const response = await fetch(absolute(url));
+  if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
+  return response.text();
+}
+
+// ---- onnxruntime-web -------------------------------------------------------------------
+function threads() {
+  const asked = Number(new URLSearchParams(location.search).get("threads"));
+  if (!globalThis.crossOriginIsolated) return 1;
+  return asked > 0 ? asked : Math.min(4, navigator.hardwareConcurrency || 1);
+}
+
+async function ortFor(backend) {
+  if (!ortModules[backend]) {
+    ortModules[backend] = import(absolute(config.ort[backend])).then((ort) => {
+      ort.env.wasm.wasmPaths = absolute(config.ort.wasmPaths);
+      ort.env.wasm.numThreads = threads();
+      return ort;
+    });
+  }
+  return ortModules[backend];
+}
+
+async function createSession(bytes, backend) {
+  if (backend === "webgpu" && !navigator.gpu) {
+    throw new Error("WebGPU is not available in this browser; use the WASM backend.");
+  }
+  const ort = await ortFor(backend);
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [backend],
+    graphOptimizationLevel: "all",
+  });
+  session.ondeviceBackend = backend;
+  mark("session-created");
+  return session;
+}
+
+async function tensor(backend, type, data, dims) {
+  const ort = await ortFor(backend);
+  return new ort.Tensor(type, data, dims);
+}
+
+// ---- pixels ----------------------------------------------------------------------------
+let scratch = null;
+function readPixels(source) {
+  if (source instanceof ImageData) return source;
+  const width = source.videoWidth || source.naturalWidth || source.width;
+  const height = source.videoHeight || source.naturalHeight || source.height;
+  if (!width || !height) throw new Error("The image or video has no pixels yet.");
+  if (!scratch || scratch.canvas.width !== width || scratch.canvas.height !== height) {
+    scratch = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
+  }
+  scratch.drawImage(source, 0, 0, width, height);
+  return scratch.getImageData(0, 0, width, height);
+}
+
+// ---- start-up --------------------------------------------------------------------------
+function ready() {
+  mark("ready");
+  document.getElementById("loading")?.setAttribute("hidden", "");
+}
+
+for (const asset of config.prefetch) {
+  fetchBytes(asset.url, { size: asset.bytes, sha256: asset.sha256, kind: asset.kind, prefetch: true })
+    .then(() => mark(`${asset.kind}-downloaded`))
+    .catch((error) => console.warn("prefetch failed", asset.url, error));
+}
+addEventListener("py:ready", () => mark("python-started"));
+
+globalThis.ondevice = {
+  config, marks, mark, ready, fetchBytes, fetchText, createSession, tensor, readPixels, threads,
+};
