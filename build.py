@@ -38,8 +38,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
 
-    test = sub.add_parser("test", help="build if needed, then run the test suite (CPython + headless Chromium)")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra arguments passed to pytest, e.g. -k classify")
+    sub.add_parser("test", help="build if needed, then run the test suite (CPython + headless Chromium); "
+                   "further arguments go to pytest, e.g. `python build.py test -k classify -x`")
 
     bench = sub.add_parser("bench", help="build if needed, then measure start-up, inference and bytes in Chromium")
     bench.add_argument("--tasks", nargs="+", default=None, help="task names to measure (default: all pages)")
@@ -47,9 +47,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     bench.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.json and the chart go")
     bench.add_argument("--no-docs", action="store_true", help="do not rewrite docs/BENCHMARKS.md")
 
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["build", *argv])
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv]
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra
     return args
 
 
@@ -67,10 +70,10 @@ def ensure_python_env() -> None:
     want = file_sha256(LOCK)
     if stamp.exists() and stamp.read_text() == want and venv_python().exists():
         return
-    print(f"[setup] creating {VENV.name} from {LOCK.name} (first run: a few minutes)", flush=True)
-    if VENV.exists():
-        shutil.rmtree(VENV)
-    venv.create(VENV, with_pip=True)
+    if not venv_python().exists():
+        print(f"[setup] creating {VENV.name} (first run: a few minutes)", flush=True)
+        venv.create(VENV, with_pip=True)
+    print(f"[setup] installing the pinned packages of {LOCK.name} into {VENV.name}", flush=True)
     py = str(venv_python())
     subprocess.run([py, "-m", "pip", "install", "--quiet", "--no-deps", "-r", str(LOCK)], check=True)
     stamp.write_text(want)

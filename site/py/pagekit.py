@@ -77,6 +77,8 @@ async def run_guarded(action, *args) -> None:
             traceback.print_exc()
             show_error(f"Something went wrong: {error}")
             set_state("error")
+        finally:
+            document.body.dataset.runs = str(int(document.body.getAttribute("data-runs") or 0) + 1)
 
 
 def on_image(handler) -> None:

@@ -1,0 +1,92 @@
+"""Shared fixtures: the built site, real photos, native models, a local server and Chromium.
+
+The browser suite needs Chromium: $CHROMIUM, else /usr/bin/chromium (Debian), else the browser
+Playwright installs itself (`playwright install chromium`, on machines that can download it).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from ondevice import load
+from ondevice.loader import LocalStore
+from ondevice_build import photos
+from ondevice_build.paths import DIST
+from ondevice_build.serve import serve_in_background
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+
+@pytest.fixture(scope="session")
+def dist() -> Path:
+    if not (DIST / "models" / "manifest.json").exists():
+        pytest.fail("dist/ is not built: run `python build.py test`, which builds first", pytrace=False)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def manifest(dist) -> dict:
+    return json.loads((dist / "models" / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def photo():
+    return photos.photo
+
+
+def run_coroutine(coroutine):
+    """Run a coroutine to completion from sync test code, even while Playwright's loop is running."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def run():
+    return run_coroutine
+
+
+@pytest.fixture(scope="session")
+def native_model(dist):
+    """`native_model(task, variant)`: the shipped model file run by CPython onnxruntime (cached)."""
+    loaded = {}
+
+    def get(task: str, variant: str | None = None):
+        key = (task, variant)
+        if key not in loaded:
+            loaded[key] = run_coroutine(load(task, variant=variant, store=LocalStore(dist / "models")))
+        return loaded[key]
+
+    return get
+
+
+def chromium_executable() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None  # Playwright's own browser
+
+
+@pytest.fixture(scope="session")
+def site_url(dist):
+    server, url = serve_in_background(dist)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,65 @@
+"""Build plumbing: artifact fetching, Pyodide wheel resolution, the server's headers."""
+import json
+import urllib.request
+
+import pytest
+
+from ondevice_build.fetch import Artifact, FetchError, Url, fetch
+from ondevice_build.runtime_assets import wheels_needed
+from ondevice_build.serve import serve_in_background
+
+
+def test_fetch_names_every_source_it_tried(tmp_path, monkeypatch):
+    monkeypatch.setattr("ondevice_build.fetch.DOWNLOADS", tmp_path)
+    artifact = Artifact("x.bin", "0" * 64, (Url("http://127.0.0.1:9/nothing"), Url("http://invalid.invalid/x")))
+    with pytest.raises(FetchError) as error:
+        fetch(artifact, log=lambda *_: None)
+    assert "127.0.0.1:9" in str(error.value) and "invalid.invalid" in str(error.value)
+
+
+def test_fetch_refuses_a_file_with_the_wrong_hash(tmp_path, monkeypatch):
+    monkeypatch.setattr("ondevice_build.fetch.DOWNLOADS", tmp_path)
+    server, url = serve_in_background(tmp_path)
+    (tmp_path / "file.txt").write_text("hello")
+    try:
+        with pytest.raises(FetchError, match="does not match"):
+            fetch(Artifact("file.txt", "f" * 64, (Url(url + "file.txt"),)), log=lambda *_: None)
+    finally:
+        server.shutdown()
+
+
+def test_wheels_are_resolved_with_their_dependencies_first():
+    lock = {"packages": {
+        "micropip": {"depends": ["packaging"], "file_name": "micropip.whl"},
+        "packaging": {"depends": [], "file_name": "packaging.whl"},
+        "numpy": {"depends": [], "file_name": "numpy.whl"},
+    }}
+    names = [entry["file_name"] for entry in wheels_needed(lock, ("micropip", "numpy", "packaging"))]
+    assert names == ["packaging.whl", "micropip.whl", "numpy.whl"]
+
+
+def test_server_sends_isolation_headers_types_and_compression(dist):
+    server, url = serve_in_background(dist)
+    try:
+        manifest = json.loads((dist / "site-manifest.json").read_text())
+        wasm = next(path for path in manifest["files"] if path.endswith("ort-wasm-simd-threaded.wasm"))
+        request = urllib.request.Request(url + wasm, headers={"Accept-Encoding": "br"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Type"] == "application/wasm"
+            assert response.headers["Content-Encoding"] == "br"
+            assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+            assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+            assert int(response.headers["Content-Length"]) == manifest["files"][wasm]["br"]
+        with urllib.request.urlopen(url + "classify.html") as response:
+            assert response.headers["Cache-Control"] == "no-cache"
+    finally:
+        server.shutdown()
+
+
+def test_site_ships_only_the_runtime_files_pages_use(dist):
+    manifest = json.loads((dist / "site-manifest.json").read_text())
+    ort = sorted(p.rsplit("/", 1)[1] for p in manifest["files"] if p.startswith("runtime/ort-"))
+    assert ort == sorted(["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm",
+                          "ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs",
+                          "ort-wasm-simd-threaded.asyncify.wasm"])
+    assert sum(entry["bytes"] for entry in manifest["files"].values()) < 150e6
