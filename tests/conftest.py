@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,13 +15,10 @@ import pytest
 from ondevice import load
 from ondevice.loader import LocalStore
 from ondevice_build import photos
+from ondevice_build.browser import launch
 from ondevice_build.paths import DIST
 from ondevice_build.serve import serve_in_background
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 @pytest.fixture(scope="session")
@@ -68,13 +63,6 @@ def native_model(dist):
     return get
 
 
-def chromium_executable() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None  # Playwright's own browser
-
-
 @pytest.fixture(scope="session")
 def site_url(dist):
     server, url = serve_in_background(dist)
@@ -87,6 +75,6 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()

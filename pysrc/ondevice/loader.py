@@ -46,13 +46,13 @@ class LocalStore:
             raise FileNotFoundError(f"{path} not found: run `python build.py` or set ONDEVICE_MODELS")
         return path.read_text(encoding="utf-8")
 
-    async def session(self, name: str, sha256: str, backend: str, on_progress):
+    async def session(self, name: str, sha256: str, backend: str, on_progress, variant: str = ""):
         data = (self.folder / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != sha256:
             raise ValueError(f"{name} does not match the sha256 in the manifest")
         if on_progress:
             on_progress(len(data), len(data))
-        return NativeSession(data)
+        return NativeSession(data, variant=variant)
 
 
 class PageStore:
@@ -64,7 +64,7 @@ class PageStore:
     async def text(self, name: str) -> str:
         return await bridge.fetch_text(self.base_url + name)
 
-    async def session(self, name: str, sha256: str, backend: str, on_progress):
+    async def session(self, name: str, sha256: str, backend: str, on_progress, variant: str = ""):
         data = await bridge.fetch_bytes(self.base_url + name, sha256, on_progress)
         return await bridge.BrowserSession.create(data, backend)
 
@@ -109,5 +109,5 @@ async def load(
     file = shipped[variant]
     labels = json.loads(await store.text(entry["labels"]))
     report = (lambda loaded, total: on_progress(Progress(file["file"], loaded, total))) if on_progress else None
-    session = await store.session(file["file"], file["sha256"], backend, report)
+    session = await store.session(file["file"], file["sha256"], backend, report, variant)
     return ImageClassifier(session, spec, labels, variant)

@@ -24,11 +24,14 @@ class Session(Protocol):
 class NativeSession:
     """A `Session` on CPython onnxruntime (CPU), for checks against the browser and for scripts."""
 
-    def __init__(self, model: bytes | str, threads: int = 0):
+    def __init__(self, model: bytes | str, threads: int = 0, variant: str = ""):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
+        if variant == "int8-weights":
+            # Fold each weight's DequantizeLinear into a float weight at load: fp32 speed.
+            options.add_session_config_entry("session.disable_quant_qdq", "1")
         self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self.input_names = tuple(i.name for i in self._session.get_inputs())
         self.output_names = tuple(o.name for o in self._session.get_outputs())

@@ -1,5 +1,8 @@
 """The image-classification page: a photo in, the top-5 ImageNet labels out."""
+import json
+
 import js
+from pyodide.ffi import create_proxy
 from pyscript import document
 
 import pagekit
@@ -40,5 +43,17 @@ async def classify(data: bytes, name: str, blob) -> None:
     pagekit.glue.mark("first-result")
 
 
+async def bench(runs: int, url: str) -> str:
+    """Benchmark hook (python build.py bench): classify the photo at `url` `runs` times and
+    return the per-stage timings of each call as JSON."""
+    data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+    timings = []
+    for _ in range(int(runs)):
+        await classifier(data, top_k=5)
+        timings.append(classifier.timings.as_dict())
+    return json.dumps(timings)
+
+
+js.globalThis.ondeviceBench = create_proxy(bench)
 pagekit.on_image(classify)
 pagekit.ready()

@@ -1,0 +1,93 @@
+"""Turn bench results into docs/BENCHMARKS.md tables and a PNG chart (drawn with Pillow)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+MARK_NAMES = {
+    "python-downloaded": "Pyodide runtime downloaded", "packages-downloaded": "numpy + Pillow downloaded",
+    "onnxruntime-downloaded": "ONNX Runtime downloaded", "model-downloaded": "model downloaded",
+    "python-started": "Python ready (PyScript, packages loaded)", "python-ready": "page script running",
+    "session-created": "ORT session created", "ready": "page ready", "first-result": "first result",
+}
+
+
+def cell(stats: dict | None) -> str:
+    if not stats:
+        return "-"
+    return f"{stats['median']:.1f} ({stats['min']:.1f}-{stats['max']:.1f})"
+
+
+def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `python build.py bench` (figures below: the last run). Medians with (min-max).",
+        f"Cold/repeat start: {runs} run(s); steady state: {steady_runs} inferences after 2 warm-up runs.",
+        "",
+        f"Machine: {m['cpus']} CPUs, {m['platform']}; {m.get('browser', '?')} headless; Python {m['python']}; "
+        f"Pyodide {m['pyodide']}, PyScript {m['pyscript']}, onnxruntime-web {m['onnxruntime_web']}, "
+        f"native onnxruntime {m['onnxruntime_native']}; {m['date']}.",
+        "Timings on a shared 2-core machine are noisy: compare ratios within one run.",
+    ]
+    for task, r in results["tasks"].items():
+        lines += ["", f"## {task}", "", "### Start-up (ms since navigation)", "",
+                  "| stage | cold (empty cache) | repeat visit |", "|---|---:|---:|"]
+        for mark, name in MARK_NAMES.items():
+            if mark in r["cold"] or mark in r["repeat"]:
+                lines.append(f"| {name} | {cell(r['cold'].get(mark))} | {cell(r['repeat'].get(mark))} |")
+        lines += ["", "### Steady state per inference (ms)", "",
+                  "| variant | threads | Python pre | ORT run (ours) | Python post | plain JS ORT | native ORT | ours/plain-JS | plain-JS/native |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for key, stages in r["steady"].items():
+            variant, threads = key.split("/")
+            plain = r["plain_js"][variant][threads]["median"]
+            native = r["native"][variant][threads]["median"]
+            ours = stages["run"]["median"]
+            lines.append(
+                f"| {variant}{' (default)' if variant == r['default_variant'] else ''} | {threads[:-1]} | "
+                f"{cell(stages['preprocess'])} | {cell(stages['run'])} | {cell(stages['postprocess'])} | "
+                f"{plain:.1f} | {native:.1f} | {ours / plain:.2f} | {plain / native:.1f} |")
+        lines += ["", "### Bytes downloaded before the first result (cold visit)", "",
+                  "| kind | files | raw | on the wire |", "|---|---:|---:|---:|"]
+        total_raw = total_wire = 0
+        for kind, b in sorted(r["bytes"].items()):
+            total_raw += b["raw"]
+            total_wire += b["compressed"]
+            lines.append(f"| {kind} | {b['files']} | {b['raw'] / 1e6:.2f} MB | {b['compressed'] / 1e6:.2f} MB |")
+        lines.append(f"| **total** | | **{total_raw / 1e6:.2f} MB** | **{total_wire / 1e6:.2f} MB** |")
+        lines += ["", "Model file per variant: " + ", ".join(
+            f"{v} {b / 1e6:.1f} MB" for v, b in r["variant_bytes"].items()) + "."]
+    lines += ["", "![chart](../bench/chart.png) (the chart is written to bench/chart.png by each run)", ""]
+    return "\n".join(lines)
+
+
+def write_chart(results: dict, path: Path) -> None:
+    """Horizontal bars: cold start-up stages, and ORT run time ours / plain JS / native per variant."""
+    rows = []
+    for task, r in results["tasks"].items():
+        for mark, name in MARK_NAMES.items():
+            if mark in r["cold"]:
+                rows.append((f"{task}: cold {name}", r["cold"][mark]["median"], (70, 110, 200)))
+        for key, stages in r["steady"].items():
+            variant, threads = key.split("/")
+            rows.append((f"{variant} {threads}: ours (pre+run+post)",
+                         sum(s["median"] for s in stages.values()), (220, 120, 60)))
+            rows.append((f"{variant} {threads}: plain JS ORT", r["plain_js"][variant][threads]["median"], (90, 170, 90)))
+            rows.append((f"{variant} {threads}: native ORT", r["native"][variant][threads]["median"], (150, 150, 150)))
+    width, label_width, bar_height = 1100, 420, 18
+    image = Image.new("RGB", (width, 30 + bar_height * len(rows)), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((10, 8), "ms (start-up marks: since navigation; inference: per call)", fill="black")
+    startup_max = max([v for label, v, _ in rows if "cold" in label] or [1])
+    infer_max = max([v for label, v, _ in rows if "cold" not in label] or [1])
+    for i, (label, value, colour) in enumerate(rows):
+        y = 28 + i * bar_height
+        scale = startup_max if "cold" in label else infer_max
+        length = int((width - label_width - 80) * value / scale)
+        draw.text((10, y + 3), label[:64], fill="black")
+        draw.rectangle((label_width, y + 2, label_width + max(length, 1), y + bar_height - 3), fill=colour)
+        draw.text((label_width + length + 6, y + 3), f"{value:.0f}", fill="black")
+    image.save(path)
