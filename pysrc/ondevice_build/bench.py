@@ -35,14 +35,14 @@ globalThis.plainBench = async (model, input, dims, runs) => {{
   const session = await ort.InferenceSession.create(model, {{executionProviders: ["wasm"], graphOptimizationLevel: "all"}});
   const data = Uint8Array.from(atob(input), c => c.charCodeAt(0));
   const times = [];
-  for (let i = 0; i < runs + 1; i++) {{
+  for (let i = 0; i < runs + 2; i++) {{
     const feeds = {{[session.inputNames[0]]: new ort.Tensor("uint8", data, dims)}};
     const started = performance.now();
     const out = await session.run(feeds);
     times.push(performance.now() - started);
     for (const t of Object.values(out)) t.dispose();
   }}
-  return times.slice(1);
+  return times.slice(2);  // two warm-up runs, as for the Python page
 }};
 document.title = "ready";
 </script>"""
@@ -210,6 +210,7 @@ def write_outputs(results: dict, out: Path, docs: bool) -> str:
     markdown = write_markdown(results, results["runs"], results["steady_runs"])
     if docs:
         (ROOT / "docs" / "BENCHMARKS.md").write_text(markdown)
+        shutil.copy2(out / "chart.png", ROOT / "docs" / "benchmarks.png")
     return markdown
 
 

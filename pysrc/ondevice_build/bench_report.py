@@ -60,7 +60,8 @@ def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
         lines.append(f"| **total** | | **{total_raw / 1e6:.2f} MB** | **{total_wire / 1e6:.2f} MB** |")
         lines += ["", "Model file per variant: " + ", ".join(
             f"{v} {b / 1e6:.1f} MB" for v, b in r["variant_bytes"].items()) + "."]
-    lines += ["", "![chart](../bench/chart.png) (the chart is written to bench/chart.png by each run)", ""]
+    lines += ["", "![start-up stages and per-inference times](benchmarks.png)", "",
+              "Raw figures: bench/results.json (not committed; rerun `python build.py bench`).", ""]
     return "\n".join(lines)
 
 
