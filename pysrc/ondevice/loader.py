@@ -88,7 +88,8 @@ async def load(
     """Load the model for `task` and return its callable task object.
 
     task: "image-classification" (see ondevice.registry.MODELS for all).
-    variant: "int8" | "fp16" | "fp32"; default: the variant the build chose for the backend.
+    variant: "int8-weights" | "int8" | "fp16" | "fp32"; default: the variant the build chose for
+        the backend (see the manifest's default_variant).
     backend: "wasm" or "webgpu" (browser only; CPython always runs native onnxruntime).
     on_progress: called with Progress(file, loaded, total) while the model downloads.
     """
