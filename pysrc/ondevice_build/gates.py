@@ -6,6 +6,7 @@ corner) so a handful of photos gives a few dozen distinct inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,9 @@ def views(image: Image.Image) -> list[Image.Image]:
     return [image, ImageOps.mirror(image), zoom, corner]
 
 
+@lru_cache(maxsize=8)
 def image_feeds(spec: ModelSpec, names: tuple[str, ...]) -> list[dict[str, np.ndarray]]:
-    """Model feeds for every view of every named photo."""
+    """Model feeds for every view of every named photo (decoded once per build, then reused)."""
     feeds = []
     for name in names:
         for view in views(as_pil(photo(name))):
