@@ -7,6 +7,7 @@ or the folder named by the ONDEVICE_MODELS environment variable).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 from dataclasses import dataclass
@@ -93,8 +94,6 @@ async def load(
     backend: "wasm" or "webgpu" (browser only; CPython always runs native onnxruntime).
     on_progress: called with Progress(file, loaded, total) while the model downloads.
     """
-    from .tasks.classify import ImageClassifier
-
     spec = spec_for(task)
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -111,4 +110,10 @@ async def load(
     labels = json.loads(await store.text(entry["labels"]))
     report = (lambda loaded, total: on_progress(Progress(file["file"], loaded, total))) if on_progress else None
     session = await store.session(file["file"], file["sha256"], backend, report, variant)
-    return ImageClassifier(session, spec, labels, variant)
+    return task_class(spec)(session, spec, labels, variant)
+
+
+def task_class(spec):
+    """The class named by spec.task_class ("module:Class" under ondevice.tasks), imported lazily."""
+    module, name = spec.task_class.split(":")
+    return getattr(importlib.import_module(f".tasks.{module}", __package__), name)

