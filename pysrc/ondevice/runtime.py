@@ -32,6 +32,9 @@ class NativeSession:
         if variant == "int8-weights":
             # Fold each weight's DequantizeLinear into a float weight at load: fp32 speed.
             options.add_session_config_entry("session.disable_quant_qdq", "1")
+        # x86 CPUs without VNNI saturate int16 sums in u8s8 int8 kernels; this makes onnxruntime
+        # use exact u8u8 kernels there, so int8 results (and the build's gates) match VNNI CPUs.
+        options.add_session_config_entry("session.x64quantprecision", "1")
         self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self.input_names = tuple(i.name for i in self._session.get_inputs())
         self.output_names = tuple(o.name for o in self._session.get_outputs())

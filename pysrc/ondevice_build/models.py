@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ondevice import runtime
+
 from . import gates, quantise
 from .fetch import fetch
 from .paths import CONVERTED
@@ -43,7 +45,7 @@ def cache_key(recipe: Recipe, inputs: dict[str, Path]) -> str:
     import onnxruntime
 
     digest = hashlib.sha256()
-    for module in (inspect.getmodule(recipe.export), quantise, gates):
+    for module in (inspect.getmodule(recipe.export), quantise, gates, runtime):
         digest.update(Path(module.__file__).read_bytes())
     for name, artifact in sorted(recipe.inputs.items()):
         digest.update(f"{name}={artifact.sha256}".encode())
