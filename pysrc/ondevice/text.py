@@ -41,7 +41,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,7 +288,11 @@ class WordPieceTokenizer:
         padding), ``truncated`` has one bool per text.
         """
         encodings = [self.encode(t) for t in texts]
+        return (*self.pad(encodings), [e.truncated for e in encodings])
+
+    def pad(self, encodings: Sequence[Encoding]) -> tuple[list[list[int]], list[list[int]]]:
+        """Right-pad encodings with [PAD] to the longest: ``(ids, attention_mask)``."""
         width = max((len(e.ids) for e in encodings), default=0)
         ids = [e.ids + [self.pad_id] * (width - len(e.ids)) for e in encodings]
         mask = [[1] * len(e.ids) + [0] * (width - len(e.ids)) for e in encodings]
-        return ids, mask, [e.truncated for e in encodings]
+        return ids, mask

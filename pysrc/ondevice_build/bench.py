@@ -177,11 +177,11 @@ def sample_feeds(task: str, sample: Path) -> dict[str, np.ndarray]:
     if spec.image is not None:
         tensor, _ = fit_to_input(as_pil(sample), spec.image)
         return {spec.input_name: tensor}
+    from ondevice.tasks.embed import preprocess
     from ondevice.text import WordPieceTokenizer
 
     tokenizer = WordPieceTokenizer.from_tokenizer_json((DIST / "models" / spec.labels_file).read_text())
-    ids, mask, _ = tokenizer.encode_batch([sample.read_text(encoding="utf-8").strip()])
-    return {"input_ids": np.array(ids, dtype=np.int64), "attention_mask": np.array(mask, dtype=np.int64)}
+    return preprocess([sample.read_text(encoding="utf-8").strip()], tokenizer, spec)
 
 
 def measure(browser, tasks: list[str] | None, runs: int) -> dict:

@@ -22,7 +22,7 @@ from .fetch import fetch
 from .paths import CONVERTED
 from .recipe import Recipe
 
-RECIPES = ("image_classification",)
+RECIPES = ("image_classification", "sentence_embeddings")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def cache_key(recipe: Recipe, inputs: dict[str, Path]) -> str:
     import onnxruntime
 
     digest = hashlib.sha256()
-    for module in (inspect.getmodule(recipe.export), quantise, gates, runtime):
+    for module in (inspect.getmodule(recipe.export), inspect.getmodule(type(recipe.gate)), quantise, gates, runtime):
         digest.update(Path(module.__file__).read_bytes())
     for name, artifact in sorted(recipe.inputs.items()):
         digest.update(f"{name}={artifact.sha256}".encode())

@@ -47,8 +47,9 @@ def fp16(fp32: Path, out: Path) -> None:
 
 
 def weight_int8(fp32: Path, out: Path) -> None:
-    """Weight-only int8: each Conv/Gemm/MatMul weight stored as int8 with a per-output-channel
-    scale and a DequantizeLinear in front; activations stay float.
+    """Weight-only int8: each Conv/Gemm/MatMul weight (and Gather table: token embeddings) stored
+    as int8 with a per-output-channel (per-row) scale and a DequantizeLinear in front; activations
+    stay float.
 
     4x smaller to download than fp32; onnxruntime (native and web) folds the DequantizeLinear
     into a float weight at load, so it runs at fp32 speed and accuracy close to fp32.
@@ -59,16 +60,19 @@ def weight_int8(fp32: Path, out: Path) -> None:
     graph = model.graph
     initializers = {init.name: init for init in graph.initializer}
     weight_inputs = {node.input[1] for node in graph.node if node.op_type in ("Conv", "Gemm", "MatMul")}
+    weight_inputs |= {node.input[0] for node in graph.node if node.op_type == "Gather"}  # embedding tables, per row
+    matmul_weights = {node.input[1] for node in graph.node if node.op_type == "MatMul"}
     dequantize_nodes = []
     for name in sorted(weight_inputs & initializers.keys()):
         weight = numpy_helper.to_array(initializers[name])
         if weight.dtype != np.float32 or weight.ndim < 2 or weight.size < 256:
             continue
-        axis = 0
-        reduce_axes = tuple(range(1, weight.ndim))
+        axis = 1 if name in matmul_weights else 0  # MatMul weights are (in, out); Conv/Gemm (out, ...)
+        reduce_axes = tuple(i for i in range(weight.ndim) if i != axis)
         scale = np.abs(weight).max(axis=reduce_axes) / 127.0
         scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-        shape = [-1] + [1] * (weight.ndim - 1)
+        shape = [1] * weight.ndim
+        shape[axis] = -1
         quantised = np.clip(np.round(weight / scale.reshape(shape)), -127, 127).astype(np.int8)
         graph.initializer.remove(initializers[name])
         graph.initializer.extend([
@@ -85,4 +89,12 @@ def weight_int8(fp32: Path, out: Path) -> None:
     onnx.save(model, str(out))
 
 
-QUANTISERS = {"int8": "static_int8", "fp16": "fp16", "int8-weights": "weight_int8"}
+def dynamic_int8(fp32: Path, out: Path) -> None:
+    """Dynamic int8: MatMul weights int8 per output channel, activations quantised at run time
+    from their observed range (no calibration); the usual choice for transformers."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(fp32), str(out), per_channel=True, weight_type=QuantType.QInt8)
+
+
+QUANTISERS = {"int8": "static_int8", "fp16": "fp16", "int8-weights": "weight_int8", "int8-dynamic": "dynamic_int8"}

@@ -1,0 +1,76 @@
+"""Quality gate for sentence-embedding variants: same vectors and same neighbours as fp32.
+
+On the hand-written sentences of `sentences.TOPICS` and the queries of `sentences.SEARCH_CASES`,
+a variant ships when (1) every embedding's cosine to fp32's is at least a bound; (2) each
+sentence's nearest neighbour among the others is fp32's wherever fp32's choice is clear (a margin
+of at least CLEAR_MARGIN in cosine over the runner-up; closer calls are near-ties with no ranking
+to preserve); (3) the search queries find fp32's top-1 sentence at least a stated share of times.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ondevice.registry import SENTENCE_EMBEDDINGS, ModelSpec
+from ondevice.runtime import NativeSession
+from ondevice.tasks.embed import preprocess
+from ondevice.text import WordPieceTokenizer
+
+from .sentences import SEARCH_CASES, corpus
+
+CLEAR_MARGIN = 0.05
+
+
+def native_embeddings(model: Path, variant: str, tokenizer_json: dict, texts: list[str],
+                      spec: ModelSpec = SENTENCE_EMBEDDINGS) -> np.ndarray:
+    """float32 (n, dimensions) embeddings of `texts` by native onnxruntime, one text per run."""
+    session = NativeSession(str(model), variant=variant)
+    tokenizer = WordPieceTokenizer.from_tokenizer_json(tokenizer_json, max_length=spec.text.max_tokens)
+    return np.concatenate([session.run_sync(preprocess([text], tokenizer, spec))[spec.output_names[0]]
+                           for text in texts])
+
+
+def nearest(queries: np.ndarray, corpus_vectors: np.ndarray, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """For each unit query row, the index of the most similar corpus row and its margin over the
+    runner-up (cosine); with exclude_self, queries are the corpus and a row never matches itself."""
+    similarity = queries @ corpus_vectors.T
+    if exclude_self:
+        np.fill_diagonal(similarity, -np.inf)
+    top_two = np.sort(similarity, axis=1)[:, -2:]
+    return np.argmax(similarity, axis=1), top_two[:, 1] - top_two[:, 0]
+
+
+@dataclass(frozen=True)
+class EmbeddingGate:
+    min_cosine: dict[str, float] = field(default_factory=dict)
+    min_search_agreement: dict[str, float] = field(default_factory=dict)
+
+    def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
+        return []  # the transformer has no static int8 variant: nothing to calibrate
+
+    def judge(self, spec: ModelSpec, labels, fp32: Path, candidate: Path, variant: str) -> dict:
+        sentences, queries = corpus(), [query for query, _ in SEARCH_CASES]
+        reference = native_embeddings(fp32, "fp32", labels, sentences + queries, spec)
+        got = native_embeddings(candidate, variant, labels, sentences + queries, spec)
+        cosines = np.sum(reference * got, axis=1)
+        n = len(sentences)
+        expected, margin = nearest(reference[:n], reference[:n], exclude_self=True)
+        found, _ = nearest(got[:n], got[:n], exclude_self=True)
+        clear = margin >= CLEAR_MARGIN
+        search_agreement = float(np.mean(nearest(reference[n:], reference[:n])[0] == nearest(got[n:], got[:n])[0]))
+        min_cosine = self.min_cosine.get(variant, 0.999)
+        min_search = self.min_search_agreement.get(variant, 1.0)
+        kept = int(np.sum(found[clear] == expected[clear]))
+        return {
+            "passed": bool(cosines.min() >= min_cosine and kept == int(clear.sum()) and search_agreement >= min_search),
+            "inputs": len(cosines),
+            "min_cosine": round(float(cosines.min()), 5),
+            "mean_cosine": round(float(cosines.mean()), 5),
+            "clear_neighbours_kept": f"{kept}/{int(clear.sum())}",
+            "neighbour_agreement": round(float(np.mean(found == expected)), 4),
+            "search_top1_agreement": round(search_agreement, 4),
+            "bound": (f"cosine to fp32 >= {min_cosine} on every text; every clear nearest neighbour kept "
+                      f"(margin >= {CLEAR_MARGIN}); search top-1 agreement >= {min_search:.0%}"),
+        }
