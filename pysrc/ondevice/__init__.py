@@ -4,12 +4,20 @@
     classifier = await load("image-classification")
     labels = await classifier(image, top_k=5)
 
+    embedder = await load("sentence-embeddings")
+    vectors = await embedder.embed(["a sentence", "another"])      # (2, 384) unit vectors
+    hits = await embedder.search("query", corpus_texts, top_k=5)    # [SearchHit(index, text, score)]
+
 The same code runs in the browser (Pyodide + onnxruntime-web) and in CPython (onnxruntime).
 """
+from .errors import InputError
 from .image import ImageError
 from .loader import Progress, load
 from .registry import MODELS
 from .tasks.classify import Classification
+from .tasks.embed import SearchHit
+from .tasks.fewshot import Prediction, TextClassifier
 
-__all__ = ["Classification", "ImageError", "MODELS", "Progress", "load"]
+__all__ = ["Classification", "ImageError", "InputError", "MODELS", "Prediction", "Progress", "SearchHit",
+           "TextClassifier", "load"]
 __version__ = "0.1.0"

@@ -14,12 +14,13 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import bridge
+from .errors import InputError
 from .registry import ImageInput
 
 MAX_PIXELS = 100_000_000
 
 
-class ImageError(ValueError):
+class ImageError(InputError):
     """The input is not an image ondevice can read; the message is meant for the end user."""
 
 

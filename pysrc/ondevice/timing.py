@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Timings:
-    """Milliseconds spent in each stage of the last call."""
+    """Milliseconds spent in each stage of the last call (a stage entered twice adds up)."""
 
     stages: dict[str, float] = field(default_factory=dict)
 
@@ -18,7 +18,7 @@ class Timings:
         try:
             yield
         finally:
-            self.stages[name] = (time.perf_counter() - started) * 1000
+            self.stages[name] = self.stages.get(name, 0.0) + (time.perf_counter() - started) * 1000
 
     def as_dict(self) -> dict[str, float]:
         return dict(self.stages)

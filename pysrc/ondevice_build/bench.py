@@ -22,7 +22,9 @@ from .browser import launch
 from .paths import DIST, ROOT
 from .serve import serve_in_background
 
-PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/coffee.jpg"}}
+# batches: how many inputs the page's bench hook runs at once (text: 1 and 32 sentences per call).
+PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/coffee.jpg"},
+         "sentence-embeddings": {"page": "search.html", "sample": "samples/sentences.txt", "batches": (1, 32)}}
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
                  "python-started", "python-ready", "session-created", "ready", "first-result")
 KIND_PREFIXES = (("runtime/pyodide-", "python"), ("runtime/ort-", "onnxruntime"), ("models/", "model"),
@@ -128,9 +130,12 @@ def steady_state(browser, base: str, task: str, variants: list[str], runs: int) 
             page = context.new_page()
             page.goto(f"{base}{page_info['page']}?variant={variant}&threads={threads}")
             page.wait_for_selector("body[data-state=ready]", timeout=180_000)
-            timings = json.loads(page.evaluate(f"ondeviceBench({runs + 2}, {json.dumps(base + page_info['sample'])})"))[2:]
+            for batch in page_info.get("batches", (1,)):
+                timings = json.loads(page.evaluate(
+                    f"ondeviceBench({runs + 2}, {json.dumps(base + page_info['sample'])}, {batch})"))[2:]
+                key = f"{variant}/{threads}t" + (f"/batch {batch}" if "batches" in page_info else "")
+                results[key] = {stage: summary([t[stage] for t in timings]) for stage in timings[0]}
             context.close()
-            results[f"{variant}/{threads}t"] = {stage: summary([t[stage] for t in timings]) for stage in timings[0]}
     return results
 
 
@@ -181,7 +186,7 @@ def sample_feeds(task: str, sample: Path) -> dict[str, np.ndarray]:
     from ondevice.text import WordPieceTokenizer
 
     tokenizer = WordPieceTokenizer.from_tokenizer_json((DIST / "models" / spec.labels_file).read_text())
-    return preprocess([sample.read_text(encoding="utf-8").strip()], tokenizer, spec)
+    return preprocess([sample.read_text(encoding="utf-8").splitlines()[0]], tokenizer, spec)
 
 
 def measure(browser, tasks: list[str] | None, runs: int) -> dict:

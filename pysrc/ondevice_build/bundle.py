@@ -19,7 +19,7 @@ from pathlib import Path
 import brotli
 from PIL import Image
 
-from . import photos
+from . import photos, sentences
 from .fetch import file_sha256
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
@@ -34,6 +34,8 @@ class Page:
 
 PAGES = {
     "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
+    "search.html": Page(script="search_page.py", tasks=("sentence-embeddings",)),
+    "fewshot.html": Page(script="fewshot_page.py", tasks=("sentence-embeddings",)),
 }
 PAGE_MODULES = ("pagekit.py",)  # shared Python modules every page script imports
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
@@ -108,6 +110,7 @@ def write_samples(dist: Path) -> list[dict]:
         image.thumbnail((800, 800))
         image.save(folder / f"{name}.jpg", quality=90)
         samples.append({"name": name, "url": f"samples/{name}.jpg"})
+    (folder / "sentences.txt").write_text("\n".join(sentences.corpus()) + "\n", encoding="utf-8")
     return samples
 
 

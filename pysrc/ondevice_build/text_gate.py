@@ -1,6 +1,7 @@
 """Quality gate for sentence-embedding variants: same vectors and same neighbours as fp32.
 
-On the hand-written sentences of `sentences.TOPICS` and the queries of `sentences.SEARCH_CASES`,
+On the hand-written sentences of `sentences.TOPICS`, the queries of `sentences.SEARCH_CASES` and
+a few edge cases (empty, one symbol, truncated),
 a variant ships when (1) every embedding's cosine to fp32's is at least a bound; (2) each
 sentence's nearest neighbour among the others is fp32's wherever fp32's choice is clear (a margin
 of at least CLEAR_MARGIN in cosine over the runner-up; closer calls are near-ties with no ranking
@@ -21,6 +22,7 @@ from ondevice.text import WordPieceTokenizer
 from .sentences import SEARCH_CASES, corpus
 
 CLEAR_MARGIN = 0.05
+EDGE_CASES = ["", "!", "word " * 1000]  # nothing but [CLS] [SEP], one symbol, truncated at max_tokens
 
 
 def native_embeddings(model: Path, variant: str, tokenizer_json: dict, texts: list[str],
@@ -52,14 +54,16 @@ class EmbeddingGate:
 
     def judge(self, spec: ModelSpec, labels, fp32: Path, candidate: Path, variant: str) -> dict:
         sentences, queries = corpus(), [query for query, _ in SEARCH_CASES]
-        reference = native_embeddings(fp32, "fp32", labels, sentences + queries, spec)
-        got = native_embeddings(candidate, variant, labels, sentences + queries, spec)
+        texts = sentences + queries + EDGE_CASES
+        reference = native_embeddings(fp32, "fp32", labels, texts, spec)
+        got = native_embeddings(candidate, variant, labels, texts, spec)
         cosines = np.sum(reference * got, axis=1)
         n = len(sentences)
         expected, margin = nearest(reference[:n], reference[:n], exclude_self=True)
         found, _ = nearest(got[:n], got[:n], exclude_self=True)
         clear = margin >= CLEAR_MARGIN
-        search_agreement = float(np.mean(nearest(reference[n:], reference[:n])[0] == nearest(got[n:], got[:n])[0]))
+        searched = slice(n, n + len(queries))
+        search_agreement = float(np.mean(nearest(reference[searched], reference[:n])[0] == nearest(got[searched], got[:n])[0]))
         min_cosine = self.min_cosine.get(variant, 0.999)
         min_search = self.min_search_agreement.get(variant, 1.0)
         kept = int(np.sum(found[clear] == expected[clear]))

@@ -1,6 +1,6 @@
 """Shared plumbing for the task pages: state, status and errors, image inputs, model loading.
 
-Every page gets photos the same way (file picker, drag and drop, paste, one-click samples), shows
+Photo pages get photos the same way (file picker, drag and drop, paste, one-click samples), shows
 errors in the user's words without losing what is on screen, and reports model bytes loaded.
 """
 import asyncio
@@ -10,7 +10,7 @@ import js
 from pyodide.ffi import create_proxy
 from pyscript import document
 
-from ondevice import ImageError, Progress, load
+from ondevice import InputError, Progress, load
 
 glue = js.globalThis.ondevice
 _handlers = []  # keep proxies alive for the life of the page
@@ -70,7 +70,7 @@ async def run_guarded(action, *args) -> None:
             show_error("")
             await action(*args)
             set_state("ready")
-        except ImageError as error:
+        except InputError as error:  # not an image, empty text...: the message is for the user
             show_error(str(error))
             set_state("error")
         except Exception as error:  # keep the page alive, tell the user, keep the details in the console
@@ -79,6 +79,27 @@ async def run_guarded(action, *args) -> None:
             set_state("error")
         finally:
             document.body.dataset.runs = str(int(document.body.getAttribute("data-runs") or 0) + 1)
+
+
+def debounced(action, delay: float = 0.25):
+    """An event handler that runs `await action()` (guarded) once input has paused for `delay` s."""
+    latest = [0]
+
+    async def later(generation):
+        await asyncio.sleep(delay)
+        if generation == latest[0]:  # no newer input arrived while waiting
+            await run_guarded(action)
+
+    def handler(event=None):
+        latest[0] += 1
+        asyncio.ensure_future(later(latest[0]))
+
+    return handler
+
+
+async def yield_to_browser(*_) -> None:
+    """Let the browser paint and handle input (await it between chunks of long work)."""
+    await asyncio.sleep(0)
 
 
 def on_image(handler) -> None:

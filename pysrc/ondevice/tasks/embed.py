@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..errors import InputError
 from ..registry import ModelSpec
 from ..runtime import Session
 from ..text import Encoding, WordPieceTokenizer
@@ -96,13 +97,13 @@ class TextEmbedder:
         timings = Timings()
         found = {t: self._cache[t] for t in texts if t in self._cache}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
-        with timings.stage("tokenise"):
+        with timings.stage("preprocess"):
             encodings = {t: self.tokenizer.encode(t) for t in missing}
         missing.sort(key=lambda t: len(encodings[t].ids))
         done = len(texts) - len(missing)
         for start in range(0, len(missing), batch_size):
             batch = missing[start:start + batch_size]
-            with timings.stage("tokenise"):
+            with timings.stage("preprocess"):
                 feeds = feeds_for([encodings[t] for t in batch], self.tokenizer, self.spec)
             with timings.stage("run"):
                 outputs = await self.session.run(feeds)
@@ -113,21 +114,22 @@ class TextEmbedder:
                 pending = on_progress(min(done, len(texts)), len(texts))
                 if hasattr(pending, "__await__"):
                     await pending
+        with timings.stage("postprocess"):
+            for text in found:
+                self._remember(text, found[text])
+            vectors = (np.stack([found[t] for t in texts]) if texts
+                       else np.zeros((0, self.dimensions), dtype=np.float32))
         self.timings = timings
-        for text in found:
-            self._remember(text, found[text])
-        if not texts:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
-        return np.stack([found[t] for t in texts])
+        return vectors
 
     async def search(self, query: str, corpus: Sequence[str], top_k: int = 5,
                      on_progress: Callable[[int, int], object] | None = None) -> list[SearchHit]:
         """The top_k corpus texts closest in meaning to `query`, best first, with cosine scores.
 
-        An empty or whitespace-only query raises ValueError (there is nothing to search for).
+        An empty or whitespace-only query raises InputError (there is nothing to search for).
         """
         if not isinstance(query, str) or not query.strip():
-            raise ValueError("Type something to search for.")
+            raise InputError("Type something to search for.")
         corpus = as_texts(corpus)
         vectors = await self.embed(corpus, on_progress=on_progress)
         query_vector = (await self.embed([query]))[0]

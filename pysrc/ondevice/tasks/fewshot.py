@@ -13,6 +13,8 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..errors import InputError
+
 FORMAT = 1
 
 
@@ -38,7 +40,7 @@ class LinearHead:
         """Fit on float32 vectors (n, dimensions) with one label per row; labels keep first-seen order."""
         labels = tuple(dict.fromkeys(targets))
         if len(labels) < 2:
-            raise ValueError("Give examples for at least two labels.")
+            raise InputError("Give examples for at least two labels.")
         x = np.asarray(vectors, dtype=np.float64)
         y = np.zeros((len(targets), len(labels)))
         y[np.arange(len(targets)), [labels.index(t) for t in targets]] = 1.0
@@ -90,11 +92,11 @@ class TextClassifier:
     async def train(cls, embedder, examples) -> TextClassifier:
         """Train from {label: [texts]} or [(text, label)]; blank texts are ignored.
 
-        Raises ValueError in the user's words when fewer than two labels have examples.
+        Raises InputError in the user's words when fewer than two labels have examples.
         """
         pairs = labelled_pairs(examples)
         if len({label for _, label in pairs}) < 2:
-            raise ValueError("Give at least one example for each of at least two labels.")
+            raise InputError("Give at least one example for each of at least two labels.")
         vectors = await embedder.embed([text for text, _ in pairs])
         return cls(embedder, LinearHead.fit(vectors, [label for _, label in pairs]))
 
@@ -114,9 +116,9 @@ class TextClassifier:
     def from_json(cls, embedder, text: str) -> TextClassifier:
         data = json.loads(text)
         if data.get("format") != FORMAT:
-            raise ValueError(f"unsupported classifier format {data.get('format')!r}")
+            raise InputError(f"unsupported classifier format {data.get('format')!r}")
         if data["model"] != embedder.spec.model_name:
-            raise ValueError(f"this classifier was trained on {data['model']} embeddings, not {embedder.spec.model_name}")
+            raise InputError(f"this classifier was trained on {data['model']} embeddings, not {embedder.spec.model_name}")
         head = LinearHead(tuple(data["labels"]), np.array(data["weights"], dtype=np.float32),
                           np.array(data["bias"], dtype=np.float32))
         return cls(embedder, head)

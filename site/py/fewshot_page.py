@@ -1,0 +1,125 @@
+"""The few-shot classifier page: edit labelled examples, type a sentence, see label probabilities.
+
+Training embeds the examples (cached, so an edit only embeds the changed lines) and fits a
+numpy logistic-regression head; predictions update as the user types. The classifier can be
+downloaded as JSON (TextClassifier.to_json).
+"""
+import js
+from pyscript import document
+
+import pagekit
+from ondevice import InputError, TextClassifier
+
+STARTER = {
+    "positive": [
+        "I loved this film, the acting was wonderful.",
+        "Great value for money and it arrived early.",
+        "The staff were friendly and the room was spotless.",
+        "Best meal I have had in years!",
+        "Works perfectly, I would buy it again.",
+    ],
+    "negative": [
+        "The battery died after two days, a waste of money.",
+        "Terrible service, we waited an hour for cold food.",
+        "The plot made no sense and I was bored throughout.",
+        "It broke the first time I used it.",
+        "Rude staff and a dirty room. Never again.",
+    ],
+}
+
+pagekit.glue.mark("python-ready")
+embedder = await pagekit.load_task("sentence-embeddings")  # noqa: F704 (PyScript top-level await)
+state = {"classifier": None, "examples": None}
+
+
+def add_label(name: str = "", examples=()) -> None:
+    card = document.getElementById("label-template").content.cloneNode(True).querySelector(".label-card")
+    card.querySelector(".label-name").value = name
+    card.querySelector(".label-examples").value = "\n".join(examples)
+    pagekit.listen(card.querySelector(".remove-label"), "click", lambda event: remove_label(card))
+    document.getElementById("labels").append(card)
+
+
+def remove_label(card) -> None:
+    card.remove()
+    retrain_soon()
+
+
+def examples_on_screen() -> list[tuple[str, str]]:
+    pairs = []
+    for card in document.querySelectorAll(".label-card"):
+        label = card.querySelector(".label-name").value.strip()
+        for line in card.querySelector(".label-examples").value.splitlines():
+            pairs.append((line, label))
+    return pairs
+
+
+async def train() -> None:
+    examples = examples_on_screen()
+    if examples == state["examples"] and state["classifier"] is not None:
+        return
+    if any(text.strip() and not label for text, label in examples):
+        raise InputError("Every box of examples needs a label name.")
+    classifier = await TextClassifier.train(embedder, examples)  # keeps the old one if this raises
+    state["classifier"], state["examples"] = classifier, examples
+    counts = {label: sum(1 for t, l in examples if l == label and t.strip()) for label in classifier.labels}
+    document.getElementById("train-status").textContent = "Trained on " + ", ".join(
+        f"{n} {label}" for label, n in counts.items()) + "."
+    document.getElementById("save").disabled = False
+    await predict()
+
+
+async def predict() -> None:
+    sentence = document.getElementById("sentence").value
+    if state["classifier"] is None:
+        await train()
+        return
+    if not sentence.strip():
+        document.getElementById("prediction").textContent = "Type a sentence to classify it."
+        document.getElementById("results").replaceChildren()
+        return
+    prediction = await state["classifier"].predict(sentence)
+    render(prediction)
+    note = " (only its first 256 tokens were read)" if embedder.is_truncated(sentence) else ""
+    stages = embedder.timings.as_dict()
+    document.getElementById("timing").textContent = f"Classified in {sum(stages.values()):.0f} ms{note}."
+    pagekit.glue.mark("first-result")
+
+
+def render(prediction) -> None:
+    element = document.getElementById("prediction")
+    element.dataset.label = prediction.label
+    element.textContent = f"{prediction.label} ({prediction.probabilities[prediction.label]:.0%})"
+    items = []
+    for label, probability in sorted(prediction.probabilities.items(), key=lambda item: -item[1]):
+        item = document.createElement("li")
+        item.dataset.label = label
+        item.dataset.probability = repr(probability)
+        item.innerHTML = '<span class="label"></span><span class="score"></span><span class="bar"></span>'
+        item.querySelector(".label").textContent = label
+        item.querySelector(".score").textContent = f"{probability:.1%}"
+        item.querySelector(".bar").style.width = f"{max(probability, 0.005):.1%}"
+        items.append(item)
+    document.getElementById("results").replaceChildren(*items)
+
+
+def save(event=None) -> None:
+    blob = js.Blob.new([state["classifier"].to_json()], {"type": "application/json"})
+    link = document.createElement("a")
+    link.href = js.URL.createObjectURL(blob)
+    link.download = "classifier.json"
+    link.click()
+    js.URL.revokeObjectURL(link.href)
+
+
+retrain_soon = pagekit.debounced(train, 0.6)
+for label, lines in STARTER.items():
+    add_label(label, lines)
+pagekit.listen(document.getElementById("labels"), "input", retrain_soon)
+pagekit.listen(document.getElementById("add-label"), "click", lambda event: add_label())
+pagekit.listen(document.getElementById("save"), "click", save)
+pagekit.listen(document.getElementById("sentence"), "input", pagekit.debounced(predict, 0.15))
+await pagekit.run_guarded(train)  # noqa: F704
+for control in ("sentence", "add-label"):
+    document.getElementById(control).disabled = False
+pagekit.ready()
