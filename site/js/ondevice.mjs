@@ -144,6 +144,8 @@ async function ortFor(backend) {
     ortModules[backend] = import(absolute(config.ort[backend])).then((ort) => {
       ort.env.wasm.wasmPaths = absolute(config.ort.wasmPaths);
       ort.env.wasm.numThreads = threads();
+      // Run the WASM backend in a worker so inference never blocks the page (?proxy=0 to compare).
+      ort.env.wasm.proxy = backend === "wasm" && new URLSearchParams(location.search).get("proxy") !== "0";
       return ort;
     });
   }

@@ -1,0 +1,155 @@
+"""The semantic-search and few-shot pages in headless Chromium, against CPython on the same model.
+
+Scores in the DOM (data-score, data-probability) hold full precision, so the browser's cosines
+and probabilities are compared number by number with native onnxruntime's.
+"""
+import json
+
+import pytest
+
+from browser_pages import open_page, runs, wait_for_run
+from ondevice import TextClassifier
+from ondevice_build.sentences import SEARCH_CASES, corpus
+
+TASK = "sentence-embeddings"
+TOLERANCE = 2e-3  # cosine / probability: WASM vs native kernels
+
+
+@pytest.fixture(scope="module")
+def search_page(browser, site_url):
+    page = open_page(browser, site_url + "search.html")
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def fewshot_page(browser, site_url):
+    page = open_page(browser, site_url + "fewshot.html")
+    yield page
+    page.context.close()
+
+
+def hits(page) -> list[tuple[int, float]]:
+    return page.eval_on_selector_all("#results li", "items => items.map(li => [Number(li.dataset.index), Number(li.dataset.score)])")
+
+
+def type_and_wait(page, selector: str, text: str, timeout: int = 60_000) -> None:
+    before = runs(page)
+    page.fill(selector, text)
+    wait_for_run(page, before, timeout)
+
+
+def test_sample_corpus_search_agrees_with_cpython(search_page, native_model, run):
+    before = runs(search_page)
+    search_page.click("#sample-corpus")
+    wait_for_run(search_page, before)
+    query, expected = SEARCH_CASES[0]
+    assert search_page.input_value("#query") == query
+    in_browser = hits(search_page)
+    native = run(native_model(TASK).search(query, corpus(), top_k=10))
+    assert corpus()[in_browser[0][0]] == expected
+    assert [i for i, _ in in_browser[:3]] == [h.index for h in native[:3]]
+    for (index, score), hit in zip(in_browser, native):
+        assert score == pytest.approx(hit.score, abs=TOLERANCE), (index, hit)
+
+
+@pytest.mark.parametrize("query,expected", SEARCH_CASES[1:4])
+def test_each_new_query_finds_its_neighbour(search_page, query, expected):
+    type_and_wait(search_page, "#query", query)
+    assert corpus()[hits(search_page)[0][0]] == expected
+    assert search_page.text_content("#error") == ""
+
+
+def test_empty_corpus_shows_a_message_and_keeps_the_results(search_page):
+    before = hits(search_page)
+    assert before
+    type_and_wait(search_page, "#corpus", "   \n  ")
+    assert "Paste some sentences" in search_page.text_content("#error")
+    assert hits(search_page) == before
+    type_and_wait(search_page, "#corpus", "\n".join(corpus()))
+    assert search_page.text_content("#error") == ""
+
+
+def test_a_long_text_is_truncated_with_a_note(search_page):
+    type_and_wait(search_page, "#corpus", "\n".join(corpus() + ["word " * 10_000]))
+    assert "only their beginning counts" in search_page.text_content("#corpus-status")
+    assert hits(search_page)
+
+
+def test_a_2000_sentence_corpus_shows_progress_and_keeps_the_page_responsive(search_page):
+    sentences = [f"Item {i}: {text}" for i, text in enumerate(corpus()[:40] * 50)]
+    search_page.evaluate("""() => {
+        window.progressSeen = new Set();
+        window.ticks = 0;
+        const tick = () => { window.ticks += 1; if (window.watching) setTimeout(tick, 50); };
+        window.watching = true; tick();
+        new MutationObserver(() => window.progressSeen.add(document.getElementById('corpus-status').textContent))
+          .observe(document.getElementById('corpus-status'), {childList: true, characterData: true, subtree: true});
+    }""")
+    started = search_page.evaluate("performance.now()")
+    type_and_wait(search_page, "#corpus", "\n".join(sentences), timeout=300_000)
+    elapsed = search_page.evaluate("performance.now()") - started
+    ticks = search_page.evaluate("window.watching = false; window.ticks")
+    seen = search_page.evaluate("[...window.progressSeen]")
+    assert any("/ 2,000 sentences" in text for text in seen), seen
+    assert "2,000 sentences embedded" in search_page.text_content("#corpus-status")
+    # a 50 ms timer kept firing while 2,000 sentences were embedded: the page never froze for long
+    assert ticks >= elapsed / 1000, (ticks, elapsed)
+    assert search_page.errors == []
+
+
+@pytest.fixture(scope="module")
+def starter_examples(fewshot_page):
+    return fewshot_page.evaluate("""() => [...document.querySelectorAll('.label-card')].flatMap(card =>
+        card.querySelector('.label-examples').value.split('\\n').map(text => [text, card.querySelector('.label-name').value]))""")
+
+
+def prediction(page) -> tuple[str, dict]:
+    probabilities = page.eval_on_selector_all(
+        "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.probability)])")
+    return page.get_attribute("#prediction", "data-label"), dict(probabilities)
+
+
+@pytest.mark.parametrize("sentence,label", [
+    ("Absolutely loved it, five stars, would recommend to everyone!", "positive"),
+    ("The worst purchase I have ever made, it stopped working at once.", "negative"),
+])
+def test_fewshot_predicts_as_you_type_and_agrees_with_cpython(fewshot_page, starter_examples, native_model, run,
+                                                               sentence, label):
+    type_and_wait(fewshot_page, "#sentence", sentence)
+    got_label, probabilities = prediction(fewshot_page)
+    classifier = run(TextClassifier.train(native_model(TASK), [tuple(pair) for pair in starter_examples]))
+    native = run(classifier.predict(sentence))
+    assert got_label == native.label == label
+    for name, probability in native.probabilities.items():
+        assert probabilities[name] == pytest.approx(probability, abs=TOLERANCE)
+
+
+def test_fewshot_refuses_a_single_label_and_keeps_the_last_prediction(fewshot_page):
+    before = prediction(fewshot_page)
+    type_and_wait(fewshot_page, ".label-card:nth-child(2) .label-examples", "")
+    assert "at least two labels" in fewshot_page.text_content("#error")
+    assert prediction(fewshot_page) == before
+
+
+def test_fewshot_classifier_downloads_as_json_that_cpython_loads(fewshot_page, starter_examples, native_model, run, tmp_path):
+    type_and_wait(fewshot_page, ".label-card:nth-child(2) .label-examples",
+                  "\n".join(text for text, label in starter_examples if label == "negative"))
+    with fewshot_page.expect_download() as download:
+        fewshot_page.click("#save")
+    saved = tmp_path / "classifier.json"
+    download.value.save_as(saved)
+    classifier = TextClassifier.from_json(native_model(TASK), saved.read_text())
+    assert classifier.labels == ("positive", "negative")
+    assert json.loads(saved.read_text())["model"] == "all-minilm-l6-v2"
+    assert run(classifier.predict("I hated it, a complete waste of time.")).label == "negative"
+    assert fewshot_page.errors == []
+
+
+def test_text_pages_report_model_bytes_and_stay_local(search_page, manifest, site_url):
+    rows = search_page.eval_on_selector_all(
+        "#loading .progress-row", "rows => rows.map(r => [r.dataset.kind, Number(r.dataset.loaded), Number(r.dataset.total)])")
+    kinds = {kind: (loaded, total) for kind, loaded, total in rows}
+    entry = manifest["models"][TASK]
+    assert kinds["model"] == (entry["variants"][entry["default_variant"]["wasm"]]["bytes"],) * 2
+    assert [url for url in search_page.requests if not url.startswith((site_url, "data:", "blob:"))] == []
