@@ -85,9 +85,13 @@ class BrowserSession:
         self.last_run_ms = 0.0
 
     @classmethod
-    async def create(cls, model_bytes, backend: str = "wasm") -> "BrowserSession":
-        """Create an onnxruntime-web session from a JS Uint8Array of the .onnx file."""
-        js_session = await _glue().createSession(model_bytes, backend)
+    async def create(cls, model_bytes, backend: str = "wasm", fold_weights: bool = False) -> "BrowserSession":
+        """Create an onnxruntime-web session from a JS Uint8Array of the .onnx file.
+
+        fold_weights: turn each int8 weight's DequantizeLinear into a float weight at load (for
+        weight-only int8 models; otherwise the embedding table would be dequantised every run).
+        """
+        js_session = await _glue().createSession(model_bytes, backend, fold_weights)
         return cls(js_session, backend)
 
     async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

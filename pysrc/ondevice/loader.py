@@ -67,7 +67,7 @@ class PageStore:
 
     async def session(self, name: str, sha256: str, backend: str, on_progress, variant: str = ""):
         data = await bridge.fetch_bytes(self.base_url + name, sha256, on_progress)
-        return await bridge.BrowserSession.create(data, backend)
+        return await bridge.BrowserSession.create(data, backend, fold_weights=variant == "int8-weights")
 
 
 def default_store():

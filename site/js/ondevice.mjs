@@ -152,7 +152,7 @@ async function ortFor(backend) {
   return ortModules[backend];
 }
 
-async function createSession(bytes, backend) {
+async function createSession(bytes, backend, foldWeights = false) {
   if (backend === "webgpu" && !navigator.gpu) {
     throw new Error("WebGPU is not available in this browser; use the WASM backend.");
   }
@@ -160,6 +160,7 @@ async function createSession(bytes, backend) {
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [backend],
     graphOptimizationLevel: "all",
+    ...(foldWeights ? { extra: { session: { disable_quant_qdq: "1" } } } : {}),
   });
   session.ondeviceBackend = backend;
   mark("session-created");

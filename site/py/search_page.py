@@ -14,7 +14,6 @@ from ondevice import InputError
 
 pagekit.glue.mark("python-ready")
 embedder = await pagekit.load_task("sentence-embeddings")  # noqa: F704 (PyScript top-level await)
-BATCH = 16  # small batches: smoother progress, the page stays responsive between them
 
 
 def corpus_lines() -> list[str]:
@@ -22,7 +21,7 @@ def corpus_lines() -> list[str]:
 
 
 async def show_progress(done: int, total: int) -> None:
-    if total > BATCH:
+    if done < total:
         document.getElementById("corpus-status").textContent = f"Embedding {done:,} / {total:,} sentences…"
     await pagekit.yield_to_browser()
 
