@@ -1,8 +1,8 @@
 """Run a recipe: fetch -> export fp32 -> quantise -> gate, cached by content hash.
 
 The cache key covers the recipe's source, the build code that shapes the result, the sha256 of
-every input and the versions of the conversion tools, so changing any of them redoes the work
-and nothing else does.
+every input, the versions of the conversion tools and the recipe's tool files (conversion scripts
+and tool-environment locks), so changing any of them redoes the work and nothing else does.
 """
 from __future__ import annotations
 
@@ -47,6 +47,8 @@ def cache_key(recipe: Recipe, inputs: dict[str, Path]) -> str:
     digest = hashlib.sha256()
     for module in (inspect.getmodule(recipe.export), quantise, gates, runtime):
         digest.update(Path(module.__file__).read_bytes())
+    for path in recipe.tool_files:
+        digest.update(path.read_bytes())
     for name, artifact in sorted(recipe.inputs.items()):
         digest.update(f"{name}={artifact.sha256}".encode())
     digest.update(f"onnx={onnx.__version__} ort={onnxruntime.__version__}".encode())
