@@ -74,6 +74,7 @@ def write_models(dist: Path, built: list[BuiltModel]) -> dict:
             },
             "variants": variants,
             "refused_variants": refused,
+            "conversion_check": model.report.get("conversion_check"),
             "input": {"name": spec.input_name, "dtype": "uint8", "layout": "NHWC",
                       "height": spec.image.height, "width": spec.image.width} if spec.image else {},
             "preprocessing": {"resize_shorter_to": spec.image.resize_shorter_to,

@@ -22,7 +22,7 @@ from .fetch import fetch
 from .paths import CONVERTED
 from .recipe import Recipe
 
-RECIPES = ("image_classification",)
+RECIPES = ("image_classification", "person_segmentation", "person_segmentation_landscape")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ def build_model(recipe: Recipe, force: bool = False, log=print) -> BuiltModel:
     report = {"variants": {"fp32": {"file": fp32.name, "passed": True, "bytes": fp32.stat().st_size}}}
     if recipe.conversion_check:
         report["conversion_check"] = recipe.conversion_check(inputs, fp32)
+        log(f"[check] {task}: fp32 ONNX vs the source model: {json.dumps(report['conversion_check'])}")
     for variant in recipe.quantisations:
         out = folder / f"{variant}.onnx"
         started = time.perf_counter()
