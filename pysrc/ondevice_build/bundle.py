@@ -35,7 +35,7 @@ class Page:
 PAGES = {
     "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
 }
-PAGE_MODULES = ("pagekit.py",)  # shared Python modules every page script imports
+PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
