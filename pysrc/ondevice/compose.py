@@ -25,21 +25,25 @@ def has_person(mask: np.ndarray, min_fraction: float = MIN_PERSON_FRACTION) -> b
     return np.count_nonzero(mask > 0.5) > min_fraction * mask.size
 
 
+def alpha_image(mask: np.ndarray, feather_radius: float = 0.0) -> Image.Image:
+    """The mask as an 8-bit PIL alpha image ("L"), edges blurred by `feather_radius` pixels."""
+    alpha = Image.fromarray(np.clip(np.asarray(mask, dtype=np.float32) * 255 + 0.5, 0, 255).astype(np.uint8), mode="L")
+    return alpha.filter(ImageFilter.GaussianBlur(feather_radius)) if feather_radius > 0 else alpha
+
+
 def feather(mask: np.ndarray, radius: float = 3.0) -> np.ndarray:
-    """The mask with its edges softened by a Gaussian blur of `radius` pixels (float32, 0..1)."""
-    mask = np.asarray(mask, dtype=np.float32)
-    if radius <= 0:
-        return mask
-    blurred = Image.fromarray(mask, mode="F").filter(ImageFilter.GaussianBlur(radius))
-    return np.clip(np.asarray(blurred, dtype=np.float32), 0.0, 1.0)
+    """The mask with its edges softened by a Gaussian blur of `radius` pixels (float32, 0..1,
+    in steps of 1/255 like any 8-bit alpha channel)."""
+    return np.asarray(alpha_image(mask, radius), dtype=np.float32) / 255
 
 
-def blend(foreground: np.ndarray, background: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """foreground where mask is 1, background where it is 0, mixed in between; uint8 (H, W, 3)."""
-    weight = mask[:, :, np.newaxis]
-    mixed = background.astype(np.float32)
-    mixed += (foreground.astype(np.float32) - mixed) * weight
-    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+def blend(foreground: np.ndarray, background: np.ndarray, mask, feather_radius: float = 0.0) -> np.ndarray:
+    """foreground where mask is 1, background where it is 0, mixed in between; uint8 (H, W, 3).
+
+    mask: (H, W) float 0..1, or an alpha image from `alpha_image`."""
+    alpha = mask if isinstance(mask, Image.Image) else alpha_image(mask, feather_radius)
+    mixed = Image.composite(Image.fromarray(foreground), Image.fromarray(np.ascontiguousarray(background)), alpha)
+    return np.asarray(mixed, dtype=np.uint8)
 
 
 def blurred(photo: np.ndarray, radius: float = 12.0) -> np.ndarray:
@@ -78,7 +82,7 @@ def blur_background(photo: np.ndarray, mask: np.ndarray, radius: float = 12.0,
     photo, mask = _checked(photo, mask)
     if not has_person(mask):
         return photo.copy()
-    return blend(photo, blurred(photo, radius), feather(mask, feather_radius))
+    return blend(photo, blurred(photo, radius), mask, feather_radius)
 
 
 def replace_background(photo: np.ndarray, mask: np.ndarray, background,
@@ -89,14 +93,14 @@ def replace_background(photo: np.ndarray, mask: np.ndarray, background,
     if not has_person(mask):
         return photo.copy()
     height, width = mask.shape
-    return blend(photo, fit_background(background, width, height), feather(mask, feather_radius))
+    return blend(photo, fit_background(background, width, height), mask, feather_radius)
 
 
 def cut_out(photo: np.ndarray, mask: np.ndarray, feather_radius: float = 3.0) -> np.ndarray:
     """The person alone: RGBA uint8 (H, W, 4) whose alpha is the (feathered) mask."""
     photo, mask = _checked(photo, mask)
-    alpha = feather(mask, feather_radius) if has_person(mask) else np.ones_like(mask)
-    return np.dstack([photo, np.clip(alpha * 255 + 0.5, 0, 255).astype(np.uint8)])
+    alpha = alpha_image(mask if has_person(mask) else np.ones_like(mask), feather_radius)
+    return np.dstack([photo, np.asarray(alpha, dtype=np.uint8)])
 
 
 def to_png(pixels: np.ndarray) -> bytes:

@@ -34,6 +34,7 @@ class Page:
 
 PAGES = {
     "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
+    "segment.html": Page(script="segment_page.py", tasks=("person-segmentation", "person-segmentation-landscape")),
 }
 PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
@@ -100,11 +101,11 @@ def write_library(dist: Path) -> None:
         shutil.copy2(SITE / "py" / name, dist / "py" / name)
 
 
-def write_samples(dist: Path) -> list[dict]:
+def write_samples(dist: Path, names: tuple[str, ...] = photos.SAMPLES) -> list[dict]:
     folder = dist / "samples"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     samples = []
-    for name in photos.SAMPLES:
+    for name in names:
         image = Image.open(photos.photo(name)).convert("RGB")
         image.thumbnail((800, 800))
         image.save(folder / f"{name}.jpg", quality=90)
@@ -132,6 +133,7 @@ def page_head(dist: Path, page: Page, runtime: RuntimeFiles, manifest: dict, sam
         "kinds": KINDS,
         "prefetch": prefetch,
         "samples": samples,
+        "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
         "tasks": list(page.tasks),
     }
     stem = Path(page.script).stem
@@ -192,6 +194,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     manifest = write_models(staging, built)
     write_library(staging)
     samples = write_samples(staging)
+    write_samples(staging, photos.BACKGROUNDS)
     for path in SITE.glob("*.html"):
         text = path.read_text(encoding="utf-8")
         page = PAGES.get(path.name)
