@@ -2,6 +2,7 @@
 page says why in the user's words and stays usable. Uses the virtual-background page, the first
 page with a camera; getUserMedia is made to reject as browsers do."""
 import pytest
+from conftest import open_page
 
 REJECT_CAMERA = """
 navigator.mediaDevices.getUserMedia = () =>
@@ -13,11 +14,7 @@ navigator.mediaDevices.getUserMedia = () =>
 def page(browser, site_url):
     context = browser.new_context()
     context.add_init_script(REJECT_CAMERA)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site_url + "segment.html")
-    page.wait_for_selector("body[data-state=ready]", timeout=120_000)
+    page = open_page(context, site_url + "segment.html")
     page.click("#mode-webcam")
     yield page
     context.close()

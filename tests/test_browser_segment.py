@@ -10,6 +10,7 @@ from PIL import Image
 from ondevice import compose
 from ondevice.tasks.segment import mask_iou
 
+from conftest import open_page
 from test_browser_classify import give_file, wait_for_run
 
 GREEN = (0, 255, 0)
@@ -22,13 +23,7 @@ FRAME_FLAG = (0, 0, 60, 150)
 @pytest.fixture(scope="module")
 def page(camera_browser, site_url):
     context = camera_browser.new_context()
-    page = context.new_page()
-    page.requests, page.errors = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site_url + "segment.html")
-    page.wait_for_selector("body[data-state=ready]", timeout=120_000)
-    yield page
+    yield open_page(context, site_url + "segment.html")
     context.close()
 
 
@@ -83,6 +78,22 @@ def test_colour_and_picture_backgrounds_keep_her_face_and_replace_the_flag(page,
     assert page.input_value("#effect") == "image"
     assert region(shown[:, :, :3], flag).mean() < 60
     assert np.abs(region(shown[:, :, :3], face) - region(original, face)).max() <= 2
+
+
+def test_an_uploaded_background_replaces_hers_and_a_bad_one_is_refused(page, photo):
+    give_file(page, photo("astronaut"))
+    runs = int(page.evaluate("document.body.dataset.runs || 0"))
+    page.set_input_files("#background-file", files=[{"name": "plain.png", "mimeType": "image/png",
+                                                      "buffer": compose.to_png(np.full((50, 50, 3), (255, 0, 255), np.uint8))}])
+    wait_for_run(page, runs)
+    assert page.input_value("#effect") == "image"
+    shown = canvas_pixels(page, "photo-result")[:, :, :3].astype(int)
+    assert (np.abs(region(shown, (0, 0, 60, 200)) - (255, 0, 255)).max(axis=2) <= 2).mean() > 0.98
+    runs = int(page.evaluate("document.body.dataset.runs || 0"))
+    page.set_input_files("#background-file", files=[{"name": "x.txt", "mimeType": "text/plain", "buffer": b"no"}])
+    wait_for_run(page, runs)
+    assert "not an image" in page.text_content("#error")
+    assert np.array_equal(canvas_pixels(page, "photo-result")[:, :, :3], shown)
 
 
 def test_a_photo_without_a_person_is_shown_unchanged(page, photo):

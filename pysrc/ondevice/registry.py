@@ -6,7 +6,7 @@ variant) is written by the build into `models/manifest.json` beside the model fi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,11 @@ PERSON_SEGMENTATION = ModelSpec(
     source="MediaPipe selfie segmentation (general), PyPI mediapipe 0.10.14",
 )
 
-PERSON_SEGMENTATION_LANDSCAPE = ModelSpec(
+PERSON_SEGMENTATION_LANDSCAPE = replace(
+    PERSON_SEGMENTATION,
     task="person-segmentation-landscape",
     model_name="selfie-segmentation-landscape",
-    input_name="image",
-    output_names=("mask",),
     image=ImageInput(height=144, width=256),
-    labels_file="person-segmentation-labels.json",
-    task_class="segment:PersonSegmenter",
-    variants=("fp32", "fp16", "int8"),
-    licence="Apache-2.0",
     source="MediaPipe selfie segmentation (landscape), PyPI mediapipe 0.10.14",
 )
 

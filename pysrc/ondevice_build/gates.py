@@ -83,6 +83,14 @@ class ClassifierGate:
         }
 
 
+def gate_outputs(spec: ModelSpec, fp32: Path, candidate: Path):
+    """(fp32 output, candidate output) of the first output for every gate view, in order."""
+    reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
+    output = spec.output_names[0]
+    for feed in image_feeds(spec, GATE):
+        yield reference.run_sync(feed)[output], model.run_sync(feed)[output]
+
+
 @dataclass(frozen=True)
 class SegmentationGate:
     """A variant ships when, over every gate view, compared with fp32:
@@ -101,20 +109,15 @@ class SegmentationGate:
     def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
         from ondevice.tasks.segment import mask_iou
 
-        reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
-        output = spec.output_names[0]
         ious, mean_differences = [], []
-        feeds = image_feeds(spec, GATE)
-        for feed in feeds:
-            expected = reference.run_sync(feed)[output]
-            got = model.run_sync(feed)[output]
+        for expected, got in gate_outputs(spec, fp32, candidate):
             if np.mean(expected > 0.5) >= self.min_person:
                 ious.append(mask_iou(expected, got))
             mean_differences.append(float(np.mean(np.abs(expected - got))))
         passed = bool(min(ious) >= self.min_mask_iou and max(mean_differences) <= self.max_mean_difference)
         return {
             "passed": passed,
-            "inputs": len(feeds),
+            "inputs": len(mean_differences),
             "views_with_a_person": len(ious),
             "min_mask_iou": round(min(ious), 4),
             "mean_mask_iou": round(float(np.mean(ious)), 4),

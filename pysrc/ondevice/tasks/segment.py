@@ -13,8 +13,8 @@ from PIL import Image
 
 from .. import image as images
 from ..registry import ModelSpec
-from ..runtime import Session
 from ..timing import Timings
+from .base import Task
 
 
 def preprocess(image, spec: ModelSpec) -> tuple[np.ndarray, images.Placement]:
@@ -47,19 +47,12 @@ def mask_iou(a: np.ndarray, b: np.ndarray, threshold: float = 0.5) -> float:
     return 1.0 if union == 0 else float(np.count_nonzero(a & b) / union)
 
 
-class PersonSegmenter:
+class PersonSegmenter(Task):
     """`await segmenter(image)` -> float32 mask (H, W) in 0..1 at the image's own resolution.
 
     image: bytes, a path, a PIL image, an (H, W, 3) uint8 array, or in the browser an <img>,
     <video> (its current frame) or <canvas>. See `ondevice.load` and `ondevice.compose`.
     """
-
-    def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str):
-        self.session = session
-        self.spec = spec
-        self.labels = labels
-        self.variant = variant
-        self.timings = Timings()
 
     async def __call__(self, image) -> np.ndarray:
         timings = Timings()
