@@ -3,7 +3,7 @@
 Plain numpy + PIL, the same under CPython and Pyodide. Every function takes the photo as
 (H, W, 3) uint8 RGB and the mask as (H, W) float in 0..1 (1 = person), as returned by
 `PersonSegmenter`, and returns a new uint8 array of the same height and width. Mask edges are
-feathered (blurred by `feather` pixels) so the cut line does not look jagged. When the mask
+feathered (softened over `feather_radius` pixels) so the cut line does not look jagged. When the mask
 holds (almost) no person (`has_person`), every function returns the photo unchanged (cut_out: fully
 opaque) instead of blurring or replacing the whole picture. `MaskSmoother` steadies masks over
 video frames.
@@ -26,13 +26,14 @@ def has_person(mask: np.ndarray, min_fraction: float = MIN_PERSON_FRACTION) -> b
 
 
 def alpha_image(mask: np.ndarray, feather_radius: float = 0.0) -> Image.Image:
-    """The mask as an 8-bit PIL alpha image ("L"), edges blurred by `feather_radius` pixels."""
+    """The mask as an 8-bit PIL alpha image ("L"), edges softened by a box blur of
+    `feather_radius` pixels (a linear ramp across the edge; twice as fast as a Gaussian)."""
     alpha = Image.fromarray(np.clip(np.asarray(mask, dtype=np.float32) * 255 + 0.5, 0, 255).astype(np.uint8), mode="L")
-    return alpha.filter(ImageFilter.GaussianBlur(feather_radius)) if feather_radius > 0 else alpha
+    return alpha.filter(ImageFilter.BoxBlur(feather_radius)) if feather_radius > 0 else alpha
 
 
 def feather(mask: np.ndarray, radius: float = 3.0) -> np.ndarray:
-    """The mask with its edges softened by a Gaussian blur of `radius` pixels (float32, 0..1,
+    """The mask with its edges softened over `radius` pixels (float32, 0..1,
     in steps of 1/255 like any 8-bit alpha channel)."""
     return np.asarray(alpha_image(mask, radius), dtype=np.float32) / 255
 
@@ -47,11 +48,11 @@ def blend(foreground: np.ndarray, background: np.ndarray, mask, feather_radius: 
 
 
 def blurred(photo: np.ndarray, radius: float = 12.0) -> np.ndarray:
-    """The photo blurred by about `radius` pixels: blurred at quarter size, scaled back (fast)."""
+    """The photo blurred by about `radius` pixels: shrunk up to 4x (box average), blurred, scaled
+    back (bilinear): several times faster than blurring at full size, and as smooth."""
     image = Image.fromarray(photo)
-    factor = max(1, min(4, int(radius // 3)))
-    small = image.resize((max(1, image.width // factor), max(1, image.height // factor)), Image.Resampling.BILINEAR)
-    small = small.filter(ImageFilter.GaussianBlur(radius / factor))
+    factor = max(1, min(4, int(radius // 3), image.width, image.height))
+    small = image.reduce(factor).filter(ImageFilter.GaussianBlur(radius / factor))
     return np.asarray(small.resize(image.size, Image.Resampling.BILINEAR), dtype=np.uint8)
 
 
