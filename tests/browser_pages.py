@@ -1,16 +1,15 @@
-"""Helpers for the browser suites: open a task page and wait until it is ready; wait for a run.
+"""Helpers for the browser suites: open a task page once it is ready, give it a file, wait for it.
 
 A page counts finished user actions in <body data-runs>; tests wait for that counter to move
 instead of sleeping, and report the page's errors when it does not.
 """
 
 
-def open_page(browser, url: str):
-    """A new context + page at `url`, ready (body[data-state=ready]); records requests and errors."""
-    context = browser.new_context()
+def open_page(context, url: str):
+    """A new page of `context` at `url`, once the page says it is ready; `page.requests` and
+    `page.errors` collect every request URL and uncaught page error."""
     page = context.new_page()
-    page.requests = []
-    page.errors = []
+    page.requests, page.errors = [], []
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.goto(url)
@@ -29,3 +28,13 @@ def wait_for_run(page, runs_before: int, timeout: int = 60_000) -> None:
     except Exception as error:
         raise AssertionError(f"the page did not finish: errors {page.errors}, "
                              f"message {page.text_content('#error')!r}") from error
+
+
+def give_file(page, path=None, *, name=None, data=None, mime="application/octet-stream", selector="#file"):
+    """Upload through a file input and wait until the page has finished with it."""
+    before = runs(page)
+    if path is not None:
+        page.set_input_files(selector, str(path))
+    else:
+        page.set_input_files(selector, files=[{"name": name, "mimeType": mime, "buffer": data}])
+    wait_for_run(page, before)

@@ -5,45 +5,22 @@ native onnxruntime. Labels are read from the DOM (data-* attributes hold full-pr
 """
 import pytest
 
+from browser_pages import give_file, open_page, runs, wait_for_run
+
 SCORE_TOLERANCE = 0.01  # absolute, per class probability: WASM vs native kernels, Pillow 10 vs 13
 ESPRESSO = 967
 
 
 @pytest.fixture(scope="module")
 def page(browser, site_url):
-    context = browser.new_context()
-    page = context.new_page()
-    page.requests = []
-    page.errors = []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site_url + "classify.html")
-    page.wait_for_selector("body[data-state=ready]", timeout=120_000)
+    page = open_page(browser.new_context(), site_url + "classify.html")
     yield page
-    context.close()
+    page.context.close()
 
 
 def results(page) -> list[tuple[str, float, int]]:
     return page.eval_on_selector_all(
         "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.score), Number(li.dataset.classId)])")
-
-
-def give_file(page, path=None, *, name=None, data=None, mime="application/octet-stream"):
-    """Upload through the file input and wait until the page has finished with it."""
-    runs = int(page.evaluate("document.body.dataset.runs || 0"))
-    if path is not None:
-        page.set_input_files("#file", str(path))
-    else:
-        page.set_input_files("#file", files=[{"name": name, "mimeType": mime, "buffer": data}])
-    wait_for_run(page, runs)
-
-
-def wait_for_run(page, runs_before: int) -> None:
-    try:
-        page.wait_for_function(f"Number(document.body.dataset.runs || 0) > {runs_before}", timeout=60_000)
-    except Exception as error:
-        raise AssertionError(f"the page did not finish: errors {page.errors}, "
-                             f"message {page.text_content('#error')!r}") from error
 
 
 @pytest.mark.parametrize("name", ["cat", "rocket", "coffee"])
@@ -74,9 +51,9 @@ def test_a_file_that_is_not_an_image_shows_an_error_and_keeps_the_page_working(p
 
 
 def test_sample_buttons_classify_the_bundled_photos(page):
-    runs = int(page.evaluate("document.body.dataset.runs || 0"))
+    before = runs(page)
     page.click("button[data-sample=coffee]")
-    wait_for_run(page, runs)
+    wait_for_run(page, before)
     assert results(page)[0][2] == ESPRESSO
 
 

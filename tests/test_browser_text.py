@@ -17,14 +17,14 @@ TOLERANCE = 2e-3  # cosine / probability: WASM vs native kernels
 
 @pytest.fixture(scope="module")
 def search_page(browser, site_url):
-    page = open_page(browser, site_url + "search.html")
+    page = open_page(browser.new_context(), site_url + "search.html")
     yield page
     page.context.close()
 
 
 @pytest.fixture(scope="module")
 def fewshot_page(browser, site_url):
-    page = open_page(browser, site_url + "fewshot.html")
+    page = open_page(browser.new_context(), site_url + "fewshot.html")
     yield page
     page.context.close()
 

@@ -63,3 +63,21 @@ def test_site_ships_only_the_runtime_files_pages_use(dist):
                           "ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs",
                           "ort-wasm-simd-threaded.asyncify.wasm"])
     assert sum(entry["bytes"] for entry in manifest["files"].values()) < 150e6
+
+
+def test_tool_env_lock_pins_every_package_exactly():
+    from ondevice_build.tool_env import TENSORFLOW
+
+    lines = [line.strip() for line in TENSORFLOW.lock_path.read_text().splitlines()]
+    pins = [line for line in lines if line and not line.startswith("#")]
+    assert {"tensorflow-cpu==2.21.0", "tf2onnx==1.17.0"} <= set(pins)
+    assert all(line.count("==") == 1 and not set(line) & set("<>~;[ ") for line in pins), pins
+
+
+def test_a_failing_tool_script_reports_its_error_output(tmp_path):
+    from ondevice_build.tool_env import TENSORFLOW, ToolError, run_script
+
+    script = tmp_path / "fails.py"
+    script.write_text("import sys, tensorflow\nsys.exit('no such graph node: ' + tensorflow.__version__)")
+    with pytest.raises(ToolError, match="no such graph node: 2.21.0"):
+        run_script(TENSORFLOW, script, log=lambda *_: None)

@@ -3,6 +3,9 @@
     from ondevice import load
     classifier = await load("image-classification")
     labels = await classifier(image, top_k=5)
+    segmenter = await load("person-segmentation")
+    mask = await segmenter(image)                  # (H, W) float32, 1 = person
+    picture = compose.blur_background(pixels, mask)
 
     embedder = await load("sentence-embeddings")
     vectors = await embedder.embed(["a sentence", "another"])      # (2, 384) unit vectors
@@ -10,6 +13,7 @@
 
 The same code runs in the browser (Pyodide + onnxruntime-web) and in CPython (onnxruntime).
 """
+from . import compose
 from .errors import InputError
 from .image import ImageError
 from .loader import Progress, load
@@ -19,5 +23,5 @@ from .tasks.embed import SearchHit
 from .tasks.fewshot import Prediction, TextClassifier
 
 __all__ = ["Classification", "ImageError", "InputError", "MODELS", "Prediction", "Progress", "SearchHit",
-           "TextClassifier", "load"]
+           "TextClassifier", "compose", "load"]
 __version__ = "0.1.0"

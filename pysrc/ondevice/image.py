@@ -85,6 +85,19 @@ def as_pil(image, *, min_size: int = 0) -> Image.Image:
     raise ImageError(f"Cannot read an image from a {type(image).__name__}.")
 
 
+def as_array(image) -> np.ndarray:
+    """Any supported image input (see `as_pil`) as a (H, W, 3) uint8 RGB array.
+
+    DOM elements are read straight into an array (for a <video>, its current frame), so a page
+    can read a frame once and hand the same pixels to a model and to compositing.
+    """
+    if isinstance(image, np.ndarray):
+        return as_rgb_array(image)
+    if bridge.is_js_object(image):
+        return as_rgb_array(bridge.pixels_from_element(image))
+    return np.asarray(as_pil(image), dtype=np.uint8)
+
+
 def as_rgb_array(pixels: np.ndarray) -> np.ndarray:
     """Check and normalise an (H, W, 3|4) uint8 array to contiguous (H, W, 3) RGB."""
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or pixels.dtype != np.uint8:

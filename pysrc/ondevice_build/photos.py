@@ -39,6 +39,7 @@ GATE = ("astronaut", "cat", "coffee", "rocket", "motorcycle", "china", "flower")
 CALIBRATION = ("motorcycle-right", "brick", "grass", "gravel", "hubble", "ihc", "retina", "color",
                "camera", "coins", "clock")
 SAMPLES = ("cat", "coffee", "rocket", "astronaut")  # shown on the pages as one-click samples
+BACKGROUNDS = ("china", "hubble")  # bundled backgrounds for the person-segmentation page
 
 
 def artifact(name: str) -> Artifact:

@@ -32,3 +32,6 @@ class Recipe:
     gate: Gate
     quantisations: tuple[str, ...] = ("int8", "fp16")
     conversion_check: Callable[[dict[str, Path], Path], dict] | None = None
+    # Files outside the recipe module that shape the export (a conversion script run in a tool
+    # environment, that environment's lock): their bytes are part of the model's cache key.
+    tool_files: tuple[Path, ...] = ()

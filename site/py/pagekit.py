@@ -45,14 +45,15 @@ def listen(target, event: str, handler) -> None:
     target.addEventListener(event, proxy)
 
 
-async def load_task(task: str):
-    """Load a task's model with byte progress in the status line; variant/backend from the URL."""
+async def load_task(task: str, variant: str | None = None):
+    """Load a task's model with byte progress in the status line; variant (unless given) and
+    backend from the URL."""
     def on_progress(progress: Progress) -> None:
         status(f"Loading model {progress.file}: {progress.loaded / 1e6:.1f} / {progress.total / 1e6:.1f} MB")
 
     status("Loading the model…")
     try:
-        model = await load(task, variant=url_param("variant"), backend=url_param("backend", "wasm"),
+        model = await load(task, variant=variant or url_param("variant"), backend=url_param("backend", "wasm"),
                            on_progress=on_progress)
     except Exception as error:
         show_error(f"The model could not be loaded: {error}")

@@ -19,6 +19,7 @@ from ..registry import ModelSpec
 from ..runtime import Session
 from ..text import Encoding, WordPieceTokenizer
 from ..timing import Timings
+from .base import Task
 
 CACHE_SIZE = 20_000  # embeddings kept per embedder (384 floats each: about 30 MB at most)
 
@@ -63,7 +64,7 @@ def as_texts(texts: str | Iterable[str]) -> list[str]:
     return texts
 
 
-class TextEmbedder:
+class TextEmbedder(Task):
     """`await embedder.embed(texts)` -> (n, dimensions) float32 unit vectors; see `ondevice.load`.
 
     Recent embeddings are cached by text, so searching the same corpus again, or retraining a
@@ -71,12 +72,9 @@ class TextEmbedder:
     """
 
     def __init__(self, session: Session, spec: ModelSpec, tokenizer_json, variant: str):
-        self.session = session
-        self.spec = spec
-        self.variant = variant
+        super().__init__(session, spec, tokenizer_json, variant)
         self.tokenizer = WordPieceTokenizer.from_tokenizer_json(tokenizer_json, max_length=spec.text.max_tokens)
         self.dimensions = spec.text.dimensions
-        self.timings = Timings()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def is_truncated(self, text: str) -> bool:

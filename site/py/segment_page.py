@@ -1,0 +1,280 @@
+"""The virtual-background page: blur or replace the background behind a person, or cut them out,
+in a photo (upload / samples, PNG download) or live from the webcam (with an FPS figure)."""
+import asyncio
+import json
+import time
+
+import js
+from pyodide.ffi import create_proxy, to_js
+from pyscript import document
+
+import camera
+import pagekit
+from ondevice import compose
+from ondevice.bridge import draw_pixels
+from ondevice.image import as_array
+
+pagekit.glue.mark("python-ready")
+element = pagekit.element
+MASK_SMOOTHING = 0.5  # webcam: weight kept from earlier frames' masks
+
+
+class Settings:
+    """What the controls say: the effect, its background, the model and precision."""
+
+    def __init__(self):
+        self.background = None  # the chosen picture: bytes, or None for the first bundled one
+        self.fitted = {}  # (width, height) -> the picture fitted to that size
+
+    @property
+    def effect(self) -> str:
+        return str(element("effect").value)
+
+    @property
+    def colour(self) -> tuple[int, int, int]:
+        value = str(element("colour").value).lstrip("#")
+        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))
+
+    def picture(self, width: int, height: int):
+        if (width, height) not in self.fitted:
+            self.fitted[(width, height)] = compose.fit_background(self.background, width, height)
+        return self.fitted[(width, height)]
+
+    def set_picture(self, data: bytes) -> None:
+        compose.fit_background(data, 8, 8)  # raises ImageError for a file that is not a picture
+        self.background, self.fitted = data, {}
+
+    def apply(self, frame, mask):
+        """The frame with the chosen effect: uint8 RGB (H, W, 3), or RGBA for "cutout"."""
+        if self.effect == "cutout":
+            return compose.cut_out(frame, mask)
+        if self.effect == "image":
+            return compose.replace_background(frame, mask, self.picture(frame.shape[1], frame.shape[0]))
+        if self.effect == "colour":
+            return compose.replace_background(frame, mask, self.colour)
+        return compose.blur_background(frame, mask)
+
+
+settings = Settings()
+models = {}
+
+
+async def segmenter(task: str | None = None):
+    """The loaded model for `task` (default: the model control) at the chosen precision."""
+    key = (task or str(element("model").value), str(element("variant").value) or None)
+    if key not in models:  # one load per model, however many callers wait for it
+        models[key] = asyncio.ensure_future(pagekit.load_task(*key))
+    try:
+        return await models[key]
+    except Exception:
+        del models[key]
+        raise
+
+
+# ---- photo mode -----------------------------------------------------------------------------
+class Photo:
+    """The photo on screen: its bytes, pixels, mask and name (a new effect re-uses the mask)."""
+    data = None
+    pixels = None
+    mask = None
+    name = "photo"
+    download_url = ""
+
+
+def show_photo() -> float:
+    """Draw the current photo with the chosen effect; returns the milliseconds it took."""
+    started = time.perf_counter()
+    draw_pixels(element("photo-result"), settings.apply(Photo.pixels, Photo.mask))
+    element("photo-result").hidden = False
+    return (time.perf_counter() - started) * 1000
+
+
+async def segment_photo(data: bytes, name: str, blob=None) -> None:
+    model = await segmenter()
+    pixels = as_array(data)  # raises ImageError before anything on screen changes
+    mask = await model(pixels)
+    Photo.data, Photo.pixels, Photo.mask, Photo.name = data, pixels, mask, name.rsplit(".", 1)[0]
+    compose_ms = show_photo()
+    stages = model.timings.as_dict()
+    person = compose.has_person(mask)
+    document.body.dataset.person = "yes" if person else "no"
+    element("download").disabled = False
+    found = f"a person on {(mask > 0.5).mean():.0%} of the photo" if person else \
+        "no person found, so the photo is shown unchanged"
+    python_ms = stages["preprocess"] + stages["postprocess"] + compose_ms
+    element("timing").textContent = (f"{name}: {found}. {python_ms + stages['run']:.0f} ms "
+                                     f"(Python {python_ms:.0f}, model {stages['run']:.0f})")
+    pagekit.glue.mark("first-result")
+
+
+async def restyle(event=None) -> None:
+    """Re-apply the effect to the current photo after the effect or colour changed."""
+    async def again():
+        show_photo()
+
+    if Photo.pixels is not None:
+        await pagekit.run_guarded(again)
+
+
+async def resegment(event=None) -> None:
+    """Segment the current photo again after the model or precision changed."""
+    if Photo.data is not None:
+        await pagekit.run_guarded(segment_photo, Photo.data, Photo.name)
+
+
+def download_cut_out(event) -> None:
+    """Save the person alone (transparent background) as <photo>-cut-out.png."""
+    if Photo.pixels is None:
+        return
+    png = compose.to_png(compose.cut_out(Photo.pixels, Photo.mask))
+    blob = js.Blob.new(to_js([to_js(png)]), to_js({"type": "image/png"}, dict_converter=js.Object.fromEntries))
+    if Photo.download_url:
+        js.URL.revokeObjectURL(Photo.download_url)
+    Photo.download_url = js.URL.createObjectURL(blob)
+    link = document.createElement("a")
+    link.href = Photo.download_url
+    link.download = f"{Photo.name}-cut-out.png"
+    link.click()
+
+
+# ---- webcam mode ----------------------------------------------------------------------------
+webcam = camera.Camera(element("video"))
+smoother = compose.MaskSmoother(MASK_SMOOTHING)
+
+
+async def show_frame(video) -> None:
+    model = await segmenter()
+    frame = as_array(video)
+    started = time.perf_counter()
+    mask = smoother.smooth(await model(frame))
+    draw_pixels(element("webcam-result"), settings.apply(frame, mask))
+    stages = model.timings.as_dict()
+    total_ms = (time.perf_counter() - started) * 1000
+    body = document.body.dataset
+    body.fps, body.frames = f"{webcam.fps:.2f}", str(webcam.frames + 1)
+    element("fps").textContent = (f"{webcam.fps:.1f} frames/s · {frame.shape[1]}×{frame.shape[0]} · model "
+                                  f"{stages['run']:.0f} ms, Python {total_ms - stages['run']:.0f} ms")
+
+
+async def start_camera(event=None) -> None:
+    element("camera-message").textContent = ""
+    element("start").disabled = True
+    try:
+        await segmenter()
+        await webcam.start()
+    except camera.CameraError as error:
+        element("camera-message").textContent = str(error)
+        document.body.dataset.camera = error.reason
+        element("start").disabled = False
+        return
+    document.body.dataset.camera = "on"
+    element("stop").disabled = False
+    smoother.reset()
+    try:
+        await webcam.run(show_frame)
+    except Exception as error:
+        element("camera-message").textContent = f"The live view stopped: {error}"
+        raise
+    finally:
+        document.body.dataset.camera = "off"
+        element("start").disabled, element("stop").disabled = False, True
+
+
+def stop_camera(event=None) -> None:
+    webcam.stop()
+
+
+def choose_mode(mode: str) -> None:
+    for name in ("photo", "webcam"):
+        element(f"{name}-mode").hidden = name != mode
+        element(f"mode-{name}").setAttribute("aria-selected", "true" if name == mode else "false")
+    if mode != "webcam" and webcam.running:
+        webcam.stop()
+
+
+# ---- controls -------------------------------------------------------------------------------
+def fill_variants() -> None:
+    entry = models_manifest["models"]["person-segmentation"]
+    shipped, default = list(entry["variants"]), entry["default_variant"]["wasm"]
+    chosen = pagekit.url_param("variant", default)
+    for variant in shipped:
+        option = document.createElement("option")
+        option.value = option.textContent = variant
+        option.selected = variant == chosen
+        element("variant").append(option)
+
+
+def fill_backgrounds() -> None:
+    for index, picture in enumerate(pagekit.glue.config.backgrounds):
+        button = document.createElement("button")
+        button.type = "button"
+        button.dataset.background = picture.name
+        button.title = f"Background: {picture.name}"
+        button.setAttribute("aria-pressed", "true" if index == 0 else "false")
+        button.innerHTML = f'<img src="{picture.url}" alt="{picture.name}">'
+
+        async def choose(event, picture=picture, button=button):
+            async def fetch_and_set():
+                data = (await (await js.fetch(picture.url)).arrayBuffer()).to_bytes()
+                settings.set_picture(data)
+                for other in element("backgrounds").children:
+                    other.setAttribute("aria-pressed", "true" if other == button else "false")
+                element("effect").value = "image"
+                if Photo.pixels is not None:
+                    show_photo()
+
+            await pagekit.run_guarded(fetch_and_set)
+
+        pagekit.listen(button, "click", choose)
+        element("backgrounds").append(button)
+
+
+async def on_background_file(event) -> None:
+    files = event.target.files
+    if files is None or not files.length:
+        return
+    data = (await files.item(0).arrayBuffer()).to_bytes()
+    event.target.value = ""
+
+    async def use_it():
+        settings.set_picture(data)
+        for other in element("backgrounds").children:
+            other.setAttribute("aria-pressed", "false")
+        element("effect").value = "image"
+        if Photo.pixels is not None:
+            show_photo()
+
+    await pagekit.run_guarded(use_it)
+
+
+async def bench(runs: int, url: str) -> str:
+    """Benchmark hook (python build.py bench): segment the photo at `url` `runs` times (with the
+    model control's model) and blur its background; per-stage timings of each call as JSON."""
+    data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+    model = await segmenter()
+    pixels = as_array(data)
+    timings = []
+    for _ in range(int(runs)):
+        mask = await model(pixels)
+        started = time.perf_counter()
+        compose.blur_background(pixels, mask)
+        timings.append({**model.timings.as_dict(), "compose": (time.perf_counter() - started) * 1000})
+    return json.dumps(timings)
+
+
+models_manifest = json.loads(await pagekit.glue.fetchText("models/manifest.json"))  # noqa: F704
+fill_variants()
+fill_backgrounds()
+settings.background = (await (await js.fetch(pagekit.glue.config.backgrounds[0].url)).arrayBuffer()).to_bytes()  # noqa: F704
+await segmenter("person-segmentation")  # noqa: F704 (PyScript top-level await)
+js.globalThis.ondeviceBench = create_proxy(bench)
+pagekit.listen(element("mode-photo"), "click", lambda event: choose_mode("photo"))
+pagekit.listen(element("mode-webcam"), "click", lambda event: choose_mode("webcam"))
+for control, handler in (("effect", restyle), ("colour", restyle), ("variant", resegment), ("model", resegment)):
+    pagekit.listen(element(control), "change", handler)
+pagekit.listen(element("background-file"), "change", on_background_file)
+pagekit.listen(element("download"), "click", download_cut_out)
+pagekit.listen(element("start"), "click", start_camera)
+pagekit.listen(element("stop"), "click", stop_camera)
+pagekit.on_image(segment_photo)
+pagekit.ready()
