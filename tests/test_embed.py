@@ -54,7 +54,9 @@ def test_quantised_variants_stay_close_to_sentence_transformers(native_model, ma
     assert np.sum(expected * got, axis=1).min() >= 0.97  # the gate's bound (worst: the empty text)
 
 
-def test_embeddings_are_unit_vectors_and_batching_does_not_change_them(embedder, run):
+@pytest.mark.parametrize("variant", ["int8-weights", "fp32", "fp16"])  # not int8-dynamic: see the registry
+def test_embeddings_are_unit_vectors_and_batching_does_not_change_them(native_model, run, variant):
+    embedder = native_model(TASK, variant)
     texts = corpus()[:12]
     batched = run(embedder.embed(texts, batch_size=12))
     embedder._cache.clear()

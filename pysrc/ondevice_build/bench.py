@@ -131,9 +131,9 @@ def steady_state(browser, base: str, task: str, variants: list[str], runs: int) 
             page = context.new_page()
             page.goto(f"{base}{page_info['page']}?variant={variant}&threads={threads}")
             page.wait_for_selector("body[data-state=ready]", timeout=180_000)
-            for batch in page_info.get("batches", (1,)):
-                timings = json.loads(page.evaluate(
-                    f"ondeviceBench({runs + 2}, {json.dumps(base + page_info['sample'])}, {batch})"))[2:]
+            for batch in page_info.get("batches", (None,)):
+                arguments = [runs + 2, base + page_info["sample"]] + ([batch] if batch else [])
+                timings = json.loads(page.evaluate("args => ondeviceBench(...args)", arguments))[2:]
                 key = f"{variant}/{threads}t" + (f"/batch {batch}" if "batches" in page_info else "")
                 results[key] = {stage: summary([t[stage] for t in timings]) for stage in timings[0]}
             context.close()
