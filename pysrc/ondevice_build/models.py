@@ -22,7 +22,7 @@ from .fetch import fetch
 from .paths import CONVERTED
 from .recipe import Recipe
 
-RECIPES = ("image_classification",)
+RECIPES = ("image_classification", "object_detection")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,72 @@
+"""The object-detection page: labelled boxes over a photo, or over the live webcam video."""
+from pyscript import document
+
+import pagekit
+from ondevice.image import as_pil
+
+pagekit.glue.mark("python-ready")
+detector = await pagekit.load_task("object-detection")  # noqa: F704 (PyScript top-level await)
+COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f032e6", "#9a6324")
+
+
+def draw(canvas, detections, width: int, height: int) -> None:
+    """Draw each detection's box and label on `canvas`, sized to the image's own pixels (the CSS
+    stretches it over the picture, so boxes in image pixels land where they belong)."""
+    if canvas.width != width or canvas.height != height:
+        canvas.width, canvas.height = width, height
+    context = canvas.getContext("2d")
+    context.clearRect(0, 0, width, height)
+    line = max(2, round(max(width, height) / 300))
+    size = max(12, 7 * line)
+    context.lineWidth = line
+    context.font = f"600 {size}px system-ui, sans-serif"
+    context.textBaseline = "top"
+    for detection in detections:
+        x, y, box_width, box_height = detection.box
+        colour = COLOURS[detection.class_id % len(COLOURS)]
+        context.strokeStyle = context.fillStyle = colour
+        context.strokeRect(x, y, box_width, box_height)
+        text = f"{detection.label} {detection.score:.0%}"
+        label_width, label_height = context.measureText(text).width + 2 * line, size + 2 * line
+        label_y = y - label_height if y >= label_height else y  # above the box, or inside at the top
+        context.fillRect(x - line / 2, label_y, label_width, label_height)
+        context.fillStyle = "#fff"
+        context.fillText(text, x + line / 2, label_y + line)
+
+
+def render(detections) -> None:
+    """List the detections under the picture (data-* attributes hold full-precision values)."""
+    items = []
+    for detection in detections:
+        item = document.createElement("li")
+        item.dataset.label = detection.label
+        item.dataset.score = repr(detection.score)
+        item.dataset.box = ",".join(repr(value) for value in detection.box)
+        item.innerHTML = '<span class="label"></span> <span class="score"></span> <span class="box"></span>'
+        item.querySelector(".label").textContent = detection.label
+        item.querySelector(".score").textContent = f"{detection.score:.0%}"
+        x, y, width, height = (round(value) for value in detection.box)
+        item.querySelector(".box").textContent = f"at ({x}, {y}), {width} × {height} px"
+        items.append(item)
+    document.getElementById("detections").replaceChildren(*items)
+
+
+def found_text(detections) -> str:
+    count = len(detections)
+    return "No objects found. " if not count else f"{count} object{'s' if count > 1 else ''} found. "
+
+
+async def detect_photo(data: bytes, name: str, blob) -> None:
+    photo = as_pil(data)  # raises ImageError before anything on screen changes
+    detections = await detector(photo)
+    pagekit.show_photo(document.getElementById("preview"), blob)
+    document.getElementById("photo-stage").hidden = False
+    draw(document.getElementById("photo-overlay"), detections, *photo.size)
+    render(detections)
+    document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, name)
+    pagekit.glue.mark("first-result")
+
+
+pagekit.expose_bench(detector)
+pagekit.on_image(detect_photo)
+pagekit.ready()
