@@ -31,14 +31,18 @@ PLAIN_PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data
 import * as ort from "../{ort}";
 ort.env.wasm.wasmPaths = new URL("../{ort_dir}/", location.href).href;
 ort.env.wasm.numThreads = Number(new URLSearchParams(location.search).get("threads") || 1);
-globalThis.plainBench = async (model, input, dims, runs) => {{
+globalThis.plainBench = async (model, feeds, runs) => {{
   const session = await ort.InferenceSession.create(model, {{executionProviders: ["wasm"], graphOptimizationLevel: "all"}});
-  const data = Uint8Array.from(atob(input), c => c.charCodeAt(0));
+  const arrays = {{uint8: Uint8Array, int64: BigInt64Array, float32: Float32Array}};
+  const tensors = Object.entries(feeds).map(([name, [b64, dtype, dims]]) => {{
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    return [name, dtype, new arrays[dtype](bytes.buffer), dims];
+  }});
   const times = [];
   for (let i = 0; i < runs + 2; i++) {{
-    const feeds = {{[session.inputNames[0]]: new ort.Tensor("uint8", data, dims)}};
+    const inputs = Object.fromEntries(tensors.map(([name, dtype, data, dims]) => [name, new ort.Tensor(dtype, data, dims)]));
     const started = performance.now();
-    const out = await session.run(feeds);
+    const out = await session.run(inputs);
     times.push(performance.now() - started);
     for (const t of Object.values(out)) t.dispose();
   }}
@@ -130,9 +134,11 @@ def steady_state(browser, base: str, task: str, variants: list[str], runs: int) 
     return results
 
 
-def plain_js(browser, base: str, model_path: str, tensor: np.ndarray, runs: int) -> dict:
+def plain_js(browser, base: str, model_path: str, feeds: dict[str, np.ndarray], runs: int) -> dict:
     import base64
 
+    encoded = {name: [base64.b64encode(np.ascontiguousarray(array).tobytes()).decode(), str(array.dtype),
+                      list(array.shape)] for name, array in feeds.items()}
     out = {}
     for threads in (1, 2):
         context = browser.new_context()
@@ -140,15 +146,15 @@ def plain_js(browser, base: str, model_path: str, tensor: np.ndarray, runs: int)
         page.goto(f"{base}_bench/plain.html?threads={threads}")
         page.wait_for_function("document.title === 'ready'")
         times = page.evaluate(
-            "([url, input, dims, runs]) => fetch(url).then(r => r.arrayBuffer()).then("
-            "b => plainBench(new Uint8Array(b), input, dims, runs))",
-            [base + model_path, base64.b64encode(tensor.tobytes()).decode(), list(tensor.shape), runs])
+            "([url, feeds, runs]) => fetch(url).then(r => r.arrayBuffer()).then("
+            "b => plainBench(new Uint8Array(b), feeds, runs))",
+            [base + model_path, encoded, runs])
         context.close()
         out[f"{threads}t"] = summary(times)
     return out
 
 
-def native(model_file: Path, variant: str, tensor: np.ndarray, input_name: str, runs: int) -> dict:
+def native(model_file: Path, variant: str, feeds: dict[str, np.ndarray], runs: int) -> dict:
     from ondevice.runtime import NativeSession
 
     out = {}
@@ -156,17 +162,30 @@ def native(model_file: Path, variant: str, tensor: np.ndarray, input_name: str, 
         session = NativeSession(str(model_file), threads=threads, variant=variant)
         times = []
         for _ in range(runs + 2):
-            session.run_sync({input_name: tensor})
+            session.run_sync(feeds)
             times.append(session.last_run_ms)
         out[f"{threads}t"] = summary(times[2:])
     return out
 
 
+def sample_feeds(task: str, sample: Path) -> dict[str, np.ndarray]:
+    """The model inputs for a page's bench sample: a photo for image tasks, a text file otherwise."""
+    from ondevice.image import as_pil, fit_to_input
+    from ondevice.registry import spec_for
+
+    spec = spec_for(task)
+    if spec.image is not None:
+        tensor, _ = fit_to_input(as_pil(sample), spec.image)
+        return {spec.input_name: tensor}
+    from ondevice.text import WordPieceTokenizer
+
+    tokenizer = WordPieceTokenizer.from_tokenizer_json((DIST / "models" / spec.labels_file).read_text())
+    ids, mask, _ = tokenizer.encode_batch([sample.read_text(encoding="utf-8").strip()])
+    return {"input_ids": np.array(ids, dtype=np.int64), "attention_mask": np.array(mask, dtype=np.int64)}
+
+
 def measure(browser, tasks: list[str] | None, runs: int) -> dict:
     """Every measurement for the given task pages, using an already launched Chromium."""
-    from ondevice.registry import spec_for
-    from ondevice.tasks.classify import preprocess
-
     site = json.loads((DIST / "site-manifest.json").read_text())
     models = json.loads((DIST / "models" / "manifest.json").read_text())["models"]
     steady_runs = max(runs * 4, 5)
@@ -181,15 +200,14 @@ def measure(browser, tasks: list[str] | None, runs: int) -> dict:
         for task in tasks or list(PAGES):
             started = time.perf_counter()
             entry = models[task]
-            spec = spec_for(task)
-            tensor, _ = preprocess(DIST / PAGES[task]["sample"], spec)
+            feeds = sample_feeds(task, DIST / PAGES[task]["sample"])
             variants = list(entry["variants"])
             files = {v: entry["variants"][v]["file"] for v in variants}
             task_result = startup(browser, base, task, runs, site)
             task_result["steady"] = steady_state(browser, base, task, variants, steady_runs)
-            task_result["plain_js"] = {v: plain_js(browser, base, f"models/{files[v]}", tensor, steady_runs)
+            task_result["plain_js"] = {v: plain_js(browser, base, f"models/{files[v]}", feeds, steady_runs)
                                        for v in variants}
-            task_result["native"] = {v: native(DIST / "models" / files[v], v, tensor, spec.input_name, steady_runs)
+            task_result["native"] = {v: native(DIST / "models" / files[v], v, feeds, steady_runs)
                                      for v in variants}
             task_result["variant_bytes"] = {v: info["bytes"] for v, info in entry["variants"].items()}
             task_result["default_variant"] = entry["default_variant"]["wasm"]
