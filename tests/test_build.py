@@ -62,7 +62,8 @@ def test_site_ships_only_the_runtime_files_pages_use(dist):
     assert ort == sorted(["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm",
                           "ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs",
                           "ort-wasm-simd-threaded.asyncify.wasm"])
-    assert sum(entry["bytes"] for entry in manifest["files"].values()) < 150e6
+    # Models aside (every shipped variant is in dist/, a page downloads one), the site stays small.
+    assert sum(entry["bytes"] for path, entry in manifest["files"].items() if not path.startswith("models/")) < 150e6
 
 
 def test_tool_env_lock_pins_every_package_exactly():

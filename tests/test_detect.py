@@ -89,7 +89,7 @@ def test_quantised_variants_find_what_fp32_finds_on_the_gate_photos(native_model
     for name in GATE:
         want, have = run(reference(photo(name))), run(candidate(photo(name)))
         expected, got, matched = expected + len(want), got + len(have), matched + len(match_detections(want, have))
-    assert expected >= 6 and matched >= 0.9 * expected and got - matched <= 1, (variant, expected, got, matched)
+    assert expected >= 5 and matched >= 0.9 * expected and got - matched <= 1, (variant, expected, got, matched)
 
 
 def test_manifest_records_the_gate_and_the_conversion_check(manifest, dist):

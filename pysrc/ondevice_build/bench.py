@@ -22,7 +22,8 @@ from .browser import launch
 from .paths import DIST, ROOT
 from .serve import serve_in_background
 
-PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/coffee.jpg"}}
+PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/coffee.jpg"},
+         "object-detection": {"page": "detect.html", "sample": "samples/coffee.jpg"}}
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
                  "python-started", "python-ready", "session-created", "ready", "first-result")
 KIND_PREFIXES = (("runtime/pyodide-", "python"), ("runtime/ort-", "onnxruntime"), ("models/", "model"),
