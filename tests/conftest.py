@@ -71,10 +71,61 @@ def site_url(dist):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = launch(playwright)
+    yield browser
+    browser.close()
+
+
+def write_y4m(path: Path, frames: list, fps: int = 30) -> Path:
+    """Write RGB frames (PIL images or (H, W, 3) uint8 arrays, all one size, even width and height)
+    as an uncompressed 4:2:0 YUV4MPEG2 video, the format Chromium's fake camera plays."""
+    import numpy as np
+    from PIL import Image
+
+    first = Image.fromarray(np.asarray(frames[0]))
+    width, height = first.size
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            y, u, v = Image.fromarray(np.asarray(frame)).convert("YCbCr").split()
+            half = (width // 2, height // 2)
+            out.write(b"FRAME\n" + y.tobytes() + u.resize(half, Image.Resampling.BOX).tobytes()
+                      + v.resize(half, Image.Resampling.BOX).tobytes())
+    return path
+
+
+FAKE_CAMERA_SIZE = (640, 480)
+
+
+@pytest.fixture(scope="session")
+def fake_camera_frame():
+    """The picture the fake camera shows: the astronaut photo fitted to 640x480 (PIL, RGB)."""
+    from PIL import Image, ImageOps
+
+    return ImageOps.fit(Image.open(photos.photo("astronaut")).convert("RGB"), FAKE_CAMERA_SIZE)
+
+
+@pytest.fixture(scope="session")
+def fake_camera_video(tmp_path_factory, fake_camera_frame) -> Path:
+    """A 1 s, 30 frames/s, 640x480 y4m video of a real photo for Chromium's fake camera (which
+    plays it in a loop)."""
+    return write_y4m(tmp_path_factory.mktemp("camera") / "camera.y4m", [fake_camera_frame] * 30)
+
+
+@pytest.fixture(scope="session")
+def camera_browser(playwright, fake_camera_video):
+    """Chromium whose camera plays `fake_camera_video` (in a loop), granted without a prompt."""
+    from ondevice_build.browser import fake_camera_args
+
+    browser = launch(playwright, fake_camera_args(fake_camera_video))
+    yield browser
+    browser.close()

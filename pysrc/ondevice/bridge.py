@@ -54,6 +54,17 @@ def pixels_from_element(element) -> np.ndarray:
     return rgba[:, :, :3]
 
 
+def draw_pixels(canvas, pixels: np.ndarray) -> None:
+    """Draw an (H, W, 3) RGB or (H, W, 4) RGBA uint8 array onto a <canvas> (resized to fit)."""
+    height, width = pixels.shape[:2]
+    if pixels.shape[2] == 3:
+        rgba = np.empty((height, width, 4), dtype=np.uint8)
+        rgba[:, :, :3] = pixels
+        rgba[:, :, 3] = 255
+        pixels = rgba
+    _glue().drawPixels(canvas, _typed_array(np.ascontiguousarray(pixels)), width, height)
+
+
 async def fetch_bytes(url: str, sha256: str, on_progress: Callable[[int, int], None] | None):
     """Fetch a file through the page's cache with byte progress; returns a JS Uint8Array.
 

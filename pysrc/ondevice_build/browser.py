@@ -20,5 +20,12 @@ def chromium_executable() -> str | None:
     return None
 
 
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+def fake_camera_args(video: Path) -> list[str]:
+    """Flags that make Chromium grant camera access without asking and play `video` (.y4m) as the
+    camera."""
+    return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"]
+
+
+def launch(playwright, extra_args: list[str] = ()):
+    return playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS + list(extra_args))

@@ -36,7 +36,7 @@ PAGES = {
     "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
     "detect.html": Page(script="detect_page.py", tasks=("object-detection",)),
 }
-PAGE_MODULES = ("pagekit.py",)  # shared Python modules every page script imports
+PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}

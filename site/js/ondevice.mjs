@@ -2,7 +2,8 @@
 // - prefetch every file the page needs, in parallel with Python's start, showing bytes loaded;
 // - fetch model files through the Cache Storage, verified by sha256, with byte progress;
 // - load onnxruntime-web and create sessions / tensors;
-// - read pixels from <img>/<video>/<canvas>;
+// - read pixels from <img>/<video>/<canvas>, draw pixels onto a <canvas>;
+// - open and close a webcam into a <video>, wait for its next frame;
 // - record start-up marks for the benchmark.
 // Everything else (pre/post-processing, page logic) is Python: see py/*.py and pysrc/ondevice.
 
@@ -183,6 +184,49 @@ function readPixels(source) {
   return scratch.getImageData(0, 0, width, height);
 }
 
+// Draw RGBA pixels (a Uint8Array or Uint8ClampedArray of width*height*4) onto a <canvas>.
+function drawPixels(canvas, data, width, height) {
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  const pixels = new ImageData(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), width, height);
+  canvas.getContext("2d").putImageData(pixels, 0, 0);
+}
+
+// ---- camera ----------------------------------------------------------------------------
+// Play the user's camera in `video`. Rejects with the browser's DOMException (its `name` says
+// why: NotAllowedError, NotFoundError, NotReadableError, ...), or a TypeError without camera API.
+async function openCamera(video, width = 640, height = 480) {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw new TypeError("This browser gives pages no access to a camera.");
+  }
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: width }, height: { ideal: height }, facingMode: "user" }, audio: false,
+  });
+  video.muted = true;
+  video.playsInline = true;
+  video.srcObject = stream;
+  await video.play();
+  return video;
+}
+
+function closeCamera(video) {
+  for (const track of video.srcObject?.getTracks() ?? []) track.stop();
+  video.srcObject = null;
+}
+
+// Resolve when the video has a new frame (or on the next paint; at the latest after 250 ms,
+// since a video that is not on screen may never call back).
+function nextFrame(video) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 250);
+    const done = () => { clearTimeout(timer); resolve(); };
+    if (video?.requestVideoFrameCallback) video.requestVideoFrameCallback(done);
+    else requestAnimationFrame(done);
+  });
+}
+
 // ---- start-up --------------------------------------------------------------------------
 function ready() {
   mark("ready");
@@ -198,4 +242,5 @@ addEventListener("py:ready", () => mark("python-started"));
 
 globalThis.ondevice = {
   config, marks, mark, ready, fetchBytes, fetchText, createSession, tensor, readPixels, threads,
+  drawPixels, openCamera, closeCamera, nextFrame,
 };
