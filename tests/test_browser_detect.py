@@ -102,3 +102,15 @@ def test_loading_panel_reported_the_models_bytes(page, manifest):
 def test_no_request_leaves_the_local_server(page, site_url):
     foreign = [url for url in page.requests if not url.startswith((site_url, "data:", "blob:"))]
     assert page.requests and foreign == []
+
+
+def test_without_a_camera_the_page_says_why_and_keeps_working(page, photo):
+    """This Chromium has no (fake) camera: Start must explain, not fail silently or break the page."""
+    page.click("#camera-start")
+    page.wait_for_function("document.getElementById('error').textContent !== ''", timeout=20_000)
+    message = page.text_content("#error")
+    assert any(words in message for words in ("No camera was found", "Camera access was refused",
+                                              "no access to a camera")), message
+    assert page.is_visible("#camera-start") and page.is_enabled("#camera-start")
+    give_file(page, photo("coffee"))
+    assert "cup" in [label for label, _, _ in detections(page)] and page.text_content("#error") == ""

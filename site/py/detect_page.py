@@ -2,6 +2,7 @@
 from pyscript import document
 
 import pagekit
+from camera import Camera, CameraError
 from ondevice.image import as_pil
 
 pagekit.glue.mark("python-ready")
@@ -56,17 +57,76 @@ def found_text(detections) -> str:
     return "No objects found. " if not count else f"{count} object{'s' if count > 1 else ''} found. "
 
 
+def show_stage(name: str) -> None:
+    """Show the photo or the video stage, hide the other."""
+    document.getElementById("photo-stage").hidden = name != "photo"
+    document.getElementById("video-stage").hidden = name != "video"
+
+
 async def detect_photo(data: bytes, name: str, blob) -> None:
     photo = as_pil(data)  # raises ImageError before anything on screen changes
+    stop_camera()
     detections = await detector(photo)
     pagekit.show_photo(document.getElementById("preview"), blob)
-    document.getElementById("photo-stage").hidden = False
+    show_stage("photo")
     draw(document.getElementById("photo-overlay"), detections, *photo.size)
     render(detections)
     document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, name)
     pagekit.glue.mark("first-result")
 
 
+# ---- webcam ---------------------------------------------------------------------------------
+camera = Camera(document.getElementById("video"))
+start_button, stop_button = document.getElementById("camera-start"), document.getElementById("camera-stop")
+
+
+def show_camera_buttons(running: bool) -> None:
+    start_button.hidden, stop_button.hidden = running, not running
+    start_button.disabled = False
+
+
+async def detect_frame(video) -> None:
+    """One webcam frame: detect, draw over the video, list, and report frames per second."""
+    if not camera.running:
+        return
+    detections = await detector(video)
+    draw(document.getElementById("video-overlay"), detections, video.videoWidth, video.videoHeight)
+    render(detections)
+    fps = document.getElementById("fps")
+    fps.dataset.fps = repr(camera.fps)
+    fps.dataset.frames = str(camera.frames)
+    fps.textContent = f"{camera.fps:.1f} frames/s" if camera.frames > 1 else "measuring frames/s…"
+    document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, "frame")
+
+
+async def start_camera(event=None) -> None:
+    start_button.disabled = True
+    pagekit.show_error("")
+    try:
+        await camera.start()
+    except CameraError as error:
+        pagekit.show_error(str(error))
+        start_button.disabled = False
+        return
+    show_camera_buttons(True)
+    show_stage("video")
+    document.getElementById("fps").textContent = "Webcam on: measuring frames/s…"
+    # Each frame goes through run_guarded: it waits for a photo being detected, and an error in
+    # one frame is shown without stopping the camera.
+    await camera.run(lambda video: pagekit.run_guarded(detect_frame, video))
+
+
+def stop_camera(event=None) -> None:
+    if camera.running:
+        camera.stop()
+        show_stage("none")
+        document.getElementById("fps").textContent = "Webcam stopped."
+    show_camera_buttons(False)
+
+
+pagekit.listen(start_button, "click", start_camera)
+pagekit.listen(stop_button, "click", stop_camera)
+start_button.disabled = False
 pagekit.expose_bench(detector)
 pagekit.on_image(detect_photo)
 pagekit.ready()
