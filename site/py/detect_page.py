@@ -90,6 +90,8 @@ async def detect_frame(video) -> None:
     if not camera.running:
         return
     detections = await detector(video)
+    if not camera.running:  # stopped while this frame was being detected: show nothing of it
+        return
     draw(document.getElementById("video-overlay"), detections, video.videoWidth, video.videoHeight)
     render(detections)
     fps = document.getElementById("fps")
