@@ -85,6 +85,18 @@ def browser(playwright):
     browser.close()
 
 
+def open_page(context, url: str):
+    """A new page of `context` at `url`, once the page says it is ready; `page.requests` and
+    `page.errors` collect every request URL and uncaught page error."""
+    page = context.new_page()
+    page.requests, page.errors = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_selector("body[data-state=ready]", timeout=120_000)
+    return page
+
+
 def write_y4m(path: Path, frames: list, fps: int = 30) -> Path:
     """Write RGB frames (PIL images or (H, W, 3) uint8 arrays, all one size, even width and height)
     as an uncompressed 4:2:0 YUV4MPEG2 video, the format Chromium's fake camera plays."""

@@ -3,11 +3,10 @@
 The page runs the library in Pyodide with onnxruntime-web; CPython runs the same model file with
 native onnxruntime. Detections are read from the DOM (data-* attributes hold full precision).
 """
-import numpy as np
 import pytest
 
+from conftest import open_page
 from ondevice.tasks.detect import Box
-from ondevice.tasks.nms import iou
 from test_browser_classify import give_file, wait_for_run
 
 TASK = "object-detection"
@@ -18,14 +17,7 @@ MIN_BOX_IOU = 0.95
 @pytest.fixture(scope="module")
 def page(browser, site_url):
     context = browser.new_context()
-    page = context.new_page()
-    page.requests = []
-    page.errors = []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site_url + "detect.html")
-    page.wait_for_selector("body[data-state=ready]", timeout=120_000)
-    yield page
+    yield open_page(context, site_url + "detect.html")
     context.close()
 
 
@@ -33,10 +25,6 @@ def detections(page) -> list[tuple[str, float, Box]]:
     rows = page.eval_on_selector_all(
         "#detections li", "items => items.map(li => [li.dataset.label, Number(li.dataset.score), li.dataset.box])")
     return [(label, score, Box(*map(float, box.split(",")))) for label, score, box in rows]
-
-
-def box_iou(a: Box, b: Box) -> float:
-    return float(iou(np.array(a.corners()), np.array([b.corners()]))[0])
 
 
 @pytest.mark.parametrize("name", ["cat", "coffee", "motorcycle", "astronaut"])
@@ -47,10 +35,10 @@ def test_page_agrees_with_cpython_on_the_same_file(page, native_model, photo, ru
     assert [label for label, _, _ in in_browser] == [d.label for d in native], (in_browser, native)
     for (label, score, box), expected in zip(in_browser, native):
         assert score == pytest.approx(expected.score, abs=SCORE_TOLERANCE), label
-        assert box_iou(box, expected.box) >= MIN_BOX_IOU, (label, box, expected.box)
+        assert box.overlap(expected.box) >= MIN_BOX_IOU, (label, box, expected.box)
     assert page.text_content("#error") == ""
-    overlay = page.evaluate("[document.getElementById('photo-overlay').width, document.getElementById('preview').naturalWidth]")
-    assert overlay[0] == overlay[1] > 0  # boxes are drawn in the photo's own pixels
+    widths = page.evaluate("[document.getElementById('photo-overlay').width, document.getElementById('preview').naturalWidth]")
+    assert widths[0] == widths[1] > 0  # boxes are drawn in the photo's own pixels
 
 
 def test_boxes_are_drawn_over_the_photo(page, photo):

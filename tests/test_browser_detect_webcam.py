@@ -4,11 +4,10 @@ The fake camera plays a y4m video made from the astronaut photo (conftest); the 
 `person` box over the live video where CPython finds it on the same picture, report frames per
 second, stay responsive between frames, and stop cleanly.
 """
-import numpy as np
 import pytest
 
+from conftest import open_page
 from ondevice.tasks.detect import Box
-from ondevice.tasks.nms import iou
 
 TASK = "object-detection"
 MIN_BOX_IOU = 0.8  # the fake camera's frames went through YUV 4:2:0 and back
@@ -18,11 +17,7 @@ RESPONSIVE_MS = 500  # longest the main thread may be blocked while the webcam r
 @pytest.fixture(scope="module")
 def page(camera_browser, site_url):
     context = camera_browser.new_context()
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(site_url + "detect.html")
-    page.wait_for_selector("body[data-state=ready]", timeout=120_000)
+    page = open_page(context, site_url + "detect.html")
     page.click("#camera-start")
     page.wait_for_function("Number(document.getElementById('fps').dataset.frames || 0) >= 5", timeout=60_000)
     yield page
@@ -34,7 +29,7 @@ def test_boxes_appear_over_the_live_video_where_cpython_finds_them(page, native_
     live = {label: Box(*map(float, box.split(","))) for label, box in reversed(rows)}
     native = [d for d in run(native_model(TASK)(fake_camera_frame)) if d.label == "person"]
     assert "person" in live and native, (rows, native)
-    overlap = float(iou(np.array(live["person"].corners()), np.array([native[0].box.corners()]))[0])
+    overlap = live["person"].overlap(native[0].box)
     assert overlap >= MIN_BOX_IOU, (live["person"], native[0].box)
     size = page.evaluate("[...['video-overlay', 'video'].map(id => document.getElementById(id))]"
                          ".map(e => e.width || e.videoWidth)")

@@ -7,7 +7,6 @@ from PIL import Image
 
 from ondevice import ImageError
 from ondevice.tasks.detect import Box
-from ondevice.tasks.nms import iou
 from ondevice_build.gates import match_detections
 from ondevice_build.photos import GATE
 
@@ -24,10 +23,6 @@ GOLDEN = {
 MIN_IOU = {"fp32": 0.98, "fp16": 0.95, "int8": 0.85, "int8-weights": 0.85}
 
 
-def box_iou(a: Box, b: Box) -> float:
-    return float(iou(np.array(a.corners()), np.array([b.corners()]))[0])
-
-
 def test_every_variant_ships_and_the_default_is_the_small_one(manifest):
     entry = manifest["models"][TASK]
     assert set(entry["variants"]) == set(VARIANTS)
@@ -42,7 +37,7 @@ def test_golden_detection_on_a_real_photo(native_model, photo, run, name, varian
     found = run(native_model(TASK, variant)(photo(name).read_bytes()))
     best = next((d for d in found if d.label == label), None)
     assert best is not None, f"no {label} in {name}: {found}"
-    assert best.score >= 0.6 and box_iou(best.box, golden) >= MIN_IOU[variant], (best, golden)
+    assert best.score >= 0.6 and best.box.overlap(golden) >= MIN_IOU[variant], (best, golden)
 
 
 def test_boxes_follow_the_callers_pixels(native_model, photo, run):
@@ -54,7 +49,7 @@ def test_boxes_follow_the_callers_pixels(native_model, photo, run):
     assert [d.label for d in half] == [d.label for d in full]
     for small, large in zip(half, full):
         scaled = Box(*(value / 2 for value in large.box))
-        assert box_iou(small.box, scaled) >= 0.95, (small, large)
+        assert small.box.overlap(scaled) >= 0.95, (small, large)
 
 
 @pytest.mark.parametrize("name", ["brick", "gravel"])

@@ -16,6 +16,10 @@ def test_iou_of_known_boxes():
     assert iou(np.array(A, float), np.array([A, A_SHIFTED, FAR], float)) == pytest.approx([1.0, 0.6, 0.0])
 
 
+def test_box_overlap_is_the_iou_of_x_y_width_height_boxes():
+    assert Box(0, 0, 10, 10).overlap(Box(2.5, 0, 10, 10)) == pytest.approx(0.6)
+
+
 def test_iou_of_a_degenerate_box_is_zero_not_nan():
     assert iou(np.array([5, 5, 5, 5], float), np.array([[5, 5, 5, 5]], float)).tolist() == [0.0]
 

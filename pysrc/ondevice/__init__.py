@@ -10,6 +10,7 @@ from .image import ImageError
 from .loader import Progress, load
 from .registry import MODELS
 from .tasks.classify import Classification
+from .tasks.detect import Box, Detection
 
-__all__ = ["Classification", "ImageError", "MODELS", "Progress", "load"]
+__all__ = ["Box", "Classification", "Detection", "ImageError", "MODELS", "Progress", "load"]
 __version__ = "0.1.0"

@@ -16,7 +16,6 @@ from ondevice.image import Placement, as_pil, fit_to_input
 from ondevice.registry import ModelSpec
 from ondevice.runtime import NativeSession
 from ondevice.tasks import detect
-from ondevice.tasks.nms import iou
 
 from .photos import CALIBRATION, GATE, photo
 
@@ -101,7 +100,7 @@ def match_detections(expected: list, got: list, min_iou: float = 0.5) -> list[tu
         options = [j for j, have in enumerate(got) if j not in taken and have.class_id == want.class_id]
         if not options:
             continue
-        overlaps = iou(np.array(want.box.corners()), np.array([got[j].box.corners() for j in options]))
+        overlaps = [want.box.overlap(got[j].box) for j in options]
         best = int(np.argmax(overlaps))
         if overlaps[best] >= min_iou:
             pairs.append((i, options[best]))
@@ -139,11 +138,11 @@ class DetectorGate(PhotoGate):
             expected = self.detections(reference, feed, spec, labels)
             got = self.detections(model, feed, spec, labels)
             pairs = match_detections(expected, got, self.min_iou)
-            expected_total, got_total, matched = expected_total + len(expected), got_total + len(got), matched + len(pairs)
+            expected_total, got_total = expected_total + len(expected), got_total + len(got)
+            matched += len(pairs)
             for i, j in pairs:
                 max_diff = max(max_diff, abs(expected[i].score - got[j].score))
-                corners = np.array([got[j].box.corners()])
-                min_overlap = min(min_overlap, float(iou(np.array(expected[i].box.corners()), corners)[0]))
+                min_overlap = min(min_overlap, expected[i].box.overlap(got[j].box))
         recall = matched / max(expected_total, 1)
         extra = (got_total - matched) / max(expected_total, 1)
         bound = self.min_recall.get(variant, 1.0)

@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import image as images
 from ..registry import ModelSpec
-from ..runtime import Session
 from ..timing import Timings
+from .base import Task
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,8 @@ def postprocess(probabilities: np.ndarray, labels: list[str], top_k: int = 5) ->
     return [Classification(labels[i], float(scores[i]), int(i)) for i in order]
 
 
-class ImageClassifier:
+class ImageClassifier(Task):
     """`await classifier(image, top_k=5)` -> list[Classification]; see `ondevice.load`."""
-
-    def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str):
-        self.session = session
-        self.spec = spec
-        self.labels = labels
-        self.variant = variant
-        self.timings = Timings()
 
     async def __call__(self, image, top_k: int = 5) -> list[Classification]:
         timings = Timings()

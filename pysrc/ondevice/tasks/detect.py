@@ -15,9 +15,9 @@ import numpy as np
 
 from .. import image as images
 from ..registry import ModelSpec
-from ..runtime import Session
 from ..timing import Timings
-from .nms import non_max_suppression, per_class_non_max_suppression
+from .base import Task
+from .nms import iou, non_max_suppression, per_class_non_max_suppression
 
 
 class Box(NamedTuple):
@@ -31,6 +31,10 @@ class Box(NamedTuple):
     def corners(self) -> tuple[float, float, float, float]:
         """(x_min, y_min, x_max, y_max)."""
         return (self.x, self.y, self.x + self.width, self.y + self.height)
+
+    def overlap(self, other: "Box") -> float:
+        """Intersection over union with `other` (0..1)."""
+        return float(iou(np.array(self.corners()), np.array([other.corners()]))[0])
 
 
 @dataclass(frozen=True)
@@ -103,18 +107,11 @@ def postprocess(scores: np.ndarray, boxes: np.ndarray, placement: images.Placeme
     ]
 
 
-class ObjectDetector:
+class ObjectDetector(Task):
     """`await detector(image, min_score=0.5, max_boxes=20, iou_threshold=0.5)` -> list[Detection].
 
     See `ondevice.load`; `detect` is the same call under its name.
     """
-
-    def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str):
-        self.session = session
-        self.spec = spec
-        self.labels = labels
-        self.variant = variant
-        self.timings = Timings()
 
     async def detect(self, image, min_score: float = 0.5, max_boxes: int = 20, iou_threshold: float = 0.5,
                      per_class: bool = False) -> list[Detection]:
