@@ -38,3 +38,12 @@ def give_file(page, path=None, *, name=None, data=None, mime="application/octet-
     else:
         page.set_input_files(selector, files=[{"name": name, "mimeType": mime, "buffer": data}])
     wait_for_run(page, before)
+
+
+def give_text_file_and_expect_refusal(page, read_results) -> None:
+    """Upload a text file: the page must say it is not an image and keep `read_results(page)` as it was."""
+    before = read_results(page)
+    give_file(page, name="notes.txt", data=b"this is not a photo", mime="text/plain")
+    assert "not an image" in page.text_content("#error")
+    assert page.get_attribute("body", "data-state") == "error"
+    assert read_results(page) == before  # the previous result stays on screen

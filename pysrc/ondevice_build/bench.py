@@ -25,7 +25,8 @@ from .serve import serve_in_background
 # batches: how many inputs the page's bench hook runs at once (text: 1 and 32 sentences per call).
 PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/coffee.jpg"},
          "sentence-embeddings": {"page": "search.html", "sample": "samples/sentences.txt", "batches": (1, 32)},
-         "person-segmentation": {"page": "segment.html", "sample": "samples/astronaut.jpg"}}
+         "person-segmentation": {"page": "segment.html", "sample": "samples/astronaut.jpg"},
+         "object-detection": {"page": "detect.html", "sample": "samples/coffee.jpg"}}
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
                  "python-started", "python-ready", "session-created", "ready", "first-result")
 KIND_PREFIXES = (("runtime/pyodide-", "python"), ("runtime/ort-", "onnxruntime"), ("models/", "model"),

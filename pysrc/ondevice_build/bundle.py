@@ -37,6 +37,7 @@ PAGES = {
     "search.html": Page(script="search_page.py", tasks=("sentence-embeddings",)),
     "fewshot.html": Page(script="fewshot_page.py", tasks=("sentence-embeddings",)),
     "segment.html": Page(script="segment_page.py", tasks=("person-segmentation", "person-segmentation-landscape")),
+    "detect.html": Page(script="detect_page.py", tasks=("object-detection",)),
 }
 PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",

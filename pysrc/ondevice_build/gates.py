@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from ondevice.image import as_pil, fit_to_input
+from ondevice.image import Placement, as_pil, fit_to_input
 from ondevice.registry import ModelSpec
 from ondevice.runtime import NativeSession
+from ondevice.tasks import detect
 
 from .photos import CALIBRATION, GATE, photo
 
@@ -38,8 +39,15 @@ def image_feeds(spec: ModelSpec, names: tuple[str, ...]) -> list[dict[str, np.nd
     return feeds
 
 
+class PhotoGate:
+    """Calibrates static int8 on the CALIBRATION photos' views (disjoint from the gate photos)."""
+
+    def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
+        return image_feeds(spec, CALIBRATION)
+
+
 @dataclass(frozen=True)
-class ClassifierGate:
+class ClassifierGate(PhotoGate):
     """A variant ships when, over every gate view, compared with fp32:
     - its top-1 agrees at least `min_top1_agreement[variant]` of the time (default 100%);
     - fp32's top-1 is in its top-5 on every view where fp32 is at least `confident` sure
@@ -50,9 +58,6 @@ class ClassifierGate:
     min_top1_agreement: dict[str, float] = field(default_factory=dict)
     confident: float = 0.1
     max_probability_difference: float = 0.15
-
-    def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
-        return image_feeds(spec, CALIBRATION)
 
     def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
         reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
@@ -92,7 +97,7 @@ def gate_outputs(spec: ModelSpec, fp32: Path, candidate: Path):
 
 
 @dataclass(frozen=True)
-class SegmentationGate:
+class SegmentationGate(PhotoGate):
     """A variant ships when, over every gate view, compared with fp32:
     - its person mask (probability > 0.5) overlaps fp32's with IoU >= `min_mask_iou` on every view
       where fp32 finds a person on at least `min_person` of the pixels (two empty masks agree);
@@ -102,9 +107,6 @@ class SegmentationGate:
     min_mask_iou: float = 0.97
     min_person: float = 0.01
     max_mean_difference: float = 0.02
-
-    def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
-        return image_feeds(spec, CALIBRATION)
 
     def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
         from ondevice.tasks.segment import mask_iou
@@ -124,4 +126,77 @@ class SegmentationGate:
             "max_mean_difference": round(max(mean_differences), 5),
             "bound": (f"mask IoU >= {self.min_mask_iou} wherever fp32 finds a person on >= {self.min_person:.0%} "
                       f"of the pixels; mean probability difference <= {self.max_mean_difference}"),
+        }
+
+
+def match_detections(expected: list, got: list, min_iou: float = 0.5) -> list[tuple[int, int]]:
+    """Pair detections of the same class whose boxes overlap by IoU >= min_iou.
+
+    Greedy, best expected detection first, each taking its highest-IoU unpaired partner; returns
+    (index in expected, index in got) pairs. Unpaired expected detections were lost, unpaired got
+    ones are extra.
+    """
+    pairs, taken = [], set()
+    for i, want in enumerate(expected):
+        options = [j for j, have in enumerate(got) if j not in taken and have.class_id == want.class_id]
+        if not options:
+            continue
+        overlaps = [want.box.overlap(got[j].box) for j in options]
+        best = int(np.argmax(overlaps))
+        if overlaps[best] >= min_iou:
+            pairs.append((i, options[best]))
+            taken.add(options[best])
+    return pairs
+
+
+@dataclass(frozen=True)
+class DetectorGate(PhotoGate):
+    """A variant ships when, over every gate view, its detections (min_score `min_score`) compared
+    with fp32's, matched by class and IoU >= `min_iou`:
+    - keep at least `min_recall[variant]` of fp32's detections (default 100%);
+    - add no more than `max_extra` detections per fp32 detection;
+    - move no matched score by more than `max_score_difference`.
+    """
+
+    min_recall: dict[str, float] = field(default_factory=dict)
+    max_extra: float = 0.1
+    max_score_difference: float = 0.15
+    min_score: float = 0.5
+    min_iou: float = 0.5
+
+    def detections(self, session: NativeSession, feed: dict, spec: ModelSpec, labels: list[str]) -> list:
+        height, width = spec.image.height, spec.image.width
+        scores, boxes = (session.run_sync(feed)[name] for name in spec.output_names)
+        return detect.postprocess(scores, boxes, Placement(width, height, 0, 0, width, height), labels,
+                                  min_score=self.min_score)
+
+    def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
+        reference, model = NativeSession(str(fp32)), NativeSession(str(candidate), variant=variant)
+        expected_total = got_total = matched = 0
+        max_diff, min_overlap = 0.0, 1.0
+        feeds = image_feeds(spec, GATE)
+        for feed in feeds:
+            expected = self.detections(reference, feed, spec, labels)
+            got = self.detections(model, feed, spec, labels)
+            pairs = match_detections(expected, got, self.min_iou)
+            expected_total, got_total = expected_total + len(expected), got_total + len(got)
+            matched += len(pairs)
+            for i, j in pairs:
+                max_diff = max(max_diff, abs(expected[i].score - got[j].score))
+                min_overlap = min(min_overlap, expected[i].box.overlap(got[j].box))
+        recall = matched / max(expected_total, 1)
+        extra = (got_total - matched) / max(expected_total, 1)
+        bound = self.min_recall.get(variant, 1.0)
+        passed = recall >= bound and extra <= self.max_extra and max_diff <= self.max_score_difference
+        return {
+            "passed": passed,
+            "inputs": len(feeds),
+            "fp32_detections": expected_total,
+            "recall": round(recall, 4),
+            "extra_per_fp32_detection": round(extra, 4),
+            "max_score_difference": round(max_diff, 5),
+            "min_matched_iou": round(min_overlap, 4),
+            "bound": (f"keeps >= {bound:.0%} of fp32's detections (score >= {self.min_score}, same class, "
+                      f"IoU >= {self.min_iou}); extra <= {self.max_extra:.0%}; matched score difference <= "
+                      f"{self.max_score_difference}"),
         }

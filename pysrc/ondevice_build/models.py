@@ -22,7 +22,8 @@ from .fetch import fetch
 from .paths import CONVERTED
 from .recipe import Recipe
 
-RECIPES = ("image_classification", "sentence_embeddings", "person_segmentation", "person_segmentation_landscape")
+RECIPES = ("image_classification", "object_detection", "sentence_embeddings", "person_segmentation",
+           "person_segmentation_landscape")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,4 @@
 """The image-classification page: a photo in, the top-5 ImageNet labels out."""
-import json
-
-import js
-from pyodide.ffi import create_proxy
 from pyscript import document
 
 import pagekit
@@ -28,32 +24,12 @@ def render(results) -> None:
 
 async def classify(data: bytes, name: str, blob) -> None:
     results = await classifier(data, top_k=5)  # raises ImageError before anything on screen changes
-    preview = document.getElementById("preview")
-    old = preview.src
-    preview.src = js.URL.createObjectURL(blob)
-    preview.hidden = False
-    if old.startswith("blob:"):
-        js.URL.revokeObjectURL(old)
+    pagekit.show_photo(document.getElementById("preview"), blob)
     render(results)
-    stages = classifier.timings.as_dict()
-    document.getElementById("timing").textContent = (
-        f"{name}: {sum(stages.values()):.0f} ms (Python pre-processing {stages['preprocess']:.0f}, "
-        f"model {stages['run']:.0f}, post-processing {stages['postprocess']:.0f})"
-    )
+    document.getElementById("timing").textContent = pagekit.timing_text(classifier, name)
     pagekit.glue.mark("first-result")
 
 
-async def bench(runs: int, url: str) -> str:
-    """Benchmark hook (python build.py bench): classify the photo at `url` `runs` times and
-    return the per-stage timings of each call as JSON."""
-    data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
-    timings = []
-    for _ in range(int(runs)):
-        await classifier(data, top_k=5)
-        timings.append(classifier.timings.as_dict())
-    return json.dumps(timings)
-
-
-js.globalThis.ondeviceBench = create_proxy(bench)
+pagekit.expose_bench(classifier, top_k=5)
 pagekit.on_image(classify)
 pagekit.ready()

@@ -4,6 +4,7 @@ Photo pages get photos the same way (file picker, drag and drop, paste, one-clic
 errors in the user's words without losing what is on screen, and reports model bytes loaded.
 """
 import asyncio
+import json
 import traceback
 
 import js
@@ -165,3 +166,33 @@ def on_image(handler) -> None:
 def ready() -> None:
     glue.ready()
     set_state("ready")
+
+
+def timing_text(model, name: str) -> str:
+    """One line: the last call's total time split into Python pre-processing, model, post-processing."""
+    stages = model.timings.as_dict()
+    return (f"{name}: {sum(stages.values()):.0f} ms (Python pre-processing {stages['preprocess']:.0f}, "
+            f"model {stages['run']:.0f}, post-processing {stages['postprocess']:.0f})")
+
+
+def expose_bench(model, **options) -> None:
+    """Benchmark hook (python build.py bench): `ondeviceBench(runs, url)` runs the model `runs` times
+    on the photo at `url` (with `options`) and returns the per-stage timings of each call as JSON."""
+    async def bench(runs: int, url: str) -> str:
+        data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+        timings = []
+        for _ in range(int(runs)):
+            await model(data, **options)
+            timings.append(model.timings.as_dict())
+        return json.dumps(timings)
+
+    js.globalThis.ondeviceBench = create_proxy(bench)
+
+
+def show_photo(image_element, blob) -> None:
+    """Show `blob` in an <img>, replacing (and freeing) its previous object URL."""
+    old = image_element.src
+    image_element.src = js.URL.createObjectURL(blob)
+    image_element.hidden = False
+    if old.startswith("blob:"):
+        js.URL.revokeObjectURL(old)

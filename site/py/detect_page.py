@@ -1,0 +1,134 @@
+"""The object-detection page: labelled boxes over a photo, or over the live webcam video."""
+from pyscript import document
+
+import pagekit
+from camera import Camera, CameraError
+from ondevice.image import as_pil
+
+pagekit.glue.mark("python-ready")
+detector = await pagekit.load_task("object-detection")  # noqa: F704 (PyScript top-level await)
+COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f032e6", "#9a6324")
+
+
+def draw(canvas, detections, width: int, height: int) -> None:
+    """Draw each detection's box and label on `canvas`, sized to the image's own pixels (the CSS
+    stretches it over the picture, so boxes in image pixels land where they belong)."""
+    if canvas.width != width or canvas.height != height:
+        canvas.width, canvas.height = width, height
+    context = canvas.getContext("2d")
+    context.clearRect(0, 0, width, height)
+    line = max(2, round(max(width, height) / 300))
+    size = max(12, 7 * line)
+    context.lineWidth = line
+    context.font = f"600 {size}px system-ui, sans-serif"
+    context.textBaseline = "top"
+    for detection in detections:
+        x, y, box_width, box_height = detection.box
+        colour = COLOURS[detection.class_id % len(COLOURS)]
+        context.strokeStyle = context.fillStyle = colour
+        context.strokeRect(x, y, box_width, box_height)
+        text = f"{detection.label} {detection.score:.0%}"
+        label_width, label_height = context.measureText(text).width + 2 * line, size + 2 * line
+        label_y = y - label_height if y >= label_height else y  # above the box, or inside at the top
+        context.fillRect(x - line / 2, label_y, label_width, label_height)
+        context.fillStyle = "#fff"
+        context.fillText(text, x + line / 2, label_y + line)
+
+
+def render(detections) -> None:
+    """List the detections under the picture (data-* attributes hold full-precision values)."""
+    items = []
+    for detection in detections:
+        item = document.createElement("li")
+        item.dataset.label = detection.label
+        item.dataset.score = repr(detection.score)
+        item.dataset.box = ",".join(repr(value) for value in detection.box)
+        item.innerHTML = '<span class="label"></span> <span class="score"></span> <span class="box"></span>'
+        item.querySelector(".label").textContent = detection.label
+        item.querySelector(".score").textContent = f"{detection.score:.0%}"
+        x, y, width, height = (round(value) for value in detection.box)
+        item.querySelector(".box").textContent = f"at ({x}, {y}), {width} × {height} px"
+        items.append(item)
+    document.getElementById("detections").replaceChildren(*items)
+
+
+def found_text(detections) -> str:
+    count = len(detections)
+    return "No objects found. " if not count else f"{count} object{'s' if count > 1 else ''} found. "
+
+
+def show_stage(name: str) -> None:
+    """Show the photo or the video stage, hide the other."""
+    document.getElementById("photo-stage").hidden = name != "photo"
+    document.getElementById("video-stage").hidden = name != "video"
+
+
+async def detect_photo(data: bytes, name: str, blob) -> None:
+    photo = as_pil(data)  # raises ImageError before anything on screen changes
+    stop_camera()
+    detections = await detector(photo)
+    pagekit.show_photo(document.getElementById("preview"), blob)
+    show_stage("photo")
+    draw(document.getElementById("photo-overlay"), detections, *photo.size)
+    render(detections)
+    document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, name)
+    pagekit.glue.mark("first-result")
+
+
+# ---- webcam ---------------------------------------------------------------------------------
+camera = Camera(document.getElementById("video"))
+start_button, stop_button = document.getElementById("camera-start"), document.getElementById("camera-stop")
+
+
+def show_camera_buttons(running: bool) -> None:
+    start_button.hidden, stop_button.hidden = running, not running
+    start_button.disabled = False
+
+
+async def detect_frame(video) -> None:
+    """One webcam frame: detect, draw over the video, list, and report frames per second."""
+    if not camera.running:
+        return
+    detections = await detector(video)
+    if not camera.running:  # stopped while this frame was being detected: show nothing of it
+        return
+    draw(document.getElementById("video-overlay"), detections, video.videoWidth, video.videoHeight)
+    render(detections)
+    fps = document.getElementById("fps")
+    fps.dataset.fps = repr(camera.fps)
+    fps.dataset.frames = str(camera.frames)
+    fps.textContent = f"{camera.fps:.1f} frames/s" if camera.frames > 1 else "measuring frames/s…"
+    document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, "frame")
+
+
+async def start_camera(event=None) -> None:
+    start_button.disabled = True
+    pagekit.show_error("")
+    try:
+        await camera.start()
+    except CameraError as error:
+        pagekit.show_error(str(error))
+        start_button.disabled = False
+        return
+    show_camera_buttons(True)
+    show_stage("video")
+    document.getElementById("fps").textContent = "Webcam on: measuring frames/s…"
+    # Each frame goes through run_guarded: it waits for a photo being detected, and an error in
+    # one frame is shown without stopping the camera.
+    await camera.run(lambda video: pagekit.run_guarded(detect_frame, video))
+
+
+def stop_camera(event=None) -> None:
+    if camera.running:
+        camera.stop()
+        show_stage("none")
+        document.getElementById("fps").textContent = "Webcam stopped."
+    show_camera_buttons(False)
+
+
+pagekit.listen(start_button, "click", start_camera)
+pagekit.listen(stop_button, "click", stop_camera)
+start_button.disabled = False
+pagekit.expose_bench(detector)
+pagekit.on_image(detect_photo)
+pagekit.ready()
