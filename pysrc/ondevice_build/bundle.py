@@ -1,6 +1,7 @@
 """Write dist/: the pages, the runtime they load, the gated models, samples, a manifest.
 
-Pages in site/ carry a `<!--ondevice:head-->` marker; the bundler replaces it with the page's
+Pages in site/ carry a `<!--ondevice:head-->` marker (and `<!--ondevice:loading-->` where the
+loading panel goes, the same on every page); the bundler replaces the first with the page's
 scripts and a JSON config naming every file the page prefetches (with its size and sha256), so the
 page shell can show bytes loaded before Python is even running. Text and wasm files are
 pre-compressed (gzip, brotli) for `serve` or any static host that serves precompressed files.
@@ -44,6 +45,10 @@ KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime"
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
 LIBRARY_ZIP = "py/ondevice.zip"
+LOADING_PANEL = """<section id="loading" class="card" aria-live="polite">
+    <p class="status" id="status">Starting Python…</p>
+    <div class="progress-rows"></div>
+  </section>"""
 
 
 def short_hash(path: Path) -> str:
@@ -204,6 +209,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
         page = PAGES.get(path.name)
         if page:
             text = text.replace("<!--ondevice:head-->", page_head(staging, page, runtime, manifest, samples))
+            text = text.replace("<!--ondevice:loading-->", LOADING_PANEL)
         (staging / path.name).write_text(text, encoding="utf-8")
     compress(staging)
     write_site_manifest(staging)
