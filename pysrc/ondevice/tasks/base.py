@@ -1,6 +1,8 @@
 """What every task object shares: the Session, its registry entry, labels, variant and timings."""
 from __future__ import annotations
 
+from typing import Callable
+
 from ..registry import ModelSpec
 from ..runtime import Session
 from ..timing import Timings
@@ -16,3 +18,16 @@ class Task:
         self.labels = labels
         self.variant = variant
         self.timings = Timings()
+
+    async def run_image(self, image, preprocess: Callable, postprocess: Callable):
+        """One timed image call: `preprocess(image, spec)` -> (tensor, placement), the Session, then
+        `postprocess(outputs, placement)`; the stages' times land in `self.timings`."""
+        timings = Timings()
+        with timings.stage("preprocess"):
+            tensor, placement = preprocess(image, self.spec)
+        with timings.stage("run"):
+            outputs = await self.session.run({self.spec.input_name: tensor})
+        with timings.stage("postprocess"):
+            result = postprocess(outputs, placement)
+        self.timings = timings
+        return result

@@ -12,7 +12,6 @@ import numpy as np
 
 from .. import image as images
 from ..registry import ModelSpec
-from ..timing import Timings
 from .base import Task
 
 
@@ -50,12 +49,5 @@ class ImageClassifier(Task):
     """`await classifier(image, top_k=5)` -> list[Classification]; see `ondevice.load`."""
 
     async def __call__(self, image, top_k: int = 5) -> list[Classification]:
-        timings = Timings()
-        with timings.stage("preprocess"):
-            tensor, _ = preprocess(image, self.spec)
-        with timings.stage("run"):
-            outputs = await self.session.run({self.spec.input_name: tensor})
-        with timings.stage("postprocess"):
-            result = postprocess(outputs[self.spec.output_names[0]], self.labels, top_k)
-        self.timings = timings
-        return result
+        return await self.run_image(image, preprocess, lambda outputs, _: postprocess(
+            outputs[self.spec.output_names[0]], self.labels, top_k))

@@ -15,7 +15,6 @@ import numpy as np
 
 from .. import image as images
 from ..registry import ModelSpec
-from ..timing import Timings
 from .base import Task
 from .nms import iou, non_max_suppression, per_class_non_max_suppression
 
@@ -117,16 +116,10 @@ class ObjectDetector(Task):
                      per_class: bool = False) -> list[Detection]:
         """Objects in `image` (bytes, path, PIL image, (H, W, 3) uint8 array, or in the browser an
         <img>/<video>/<canvas>), best first; an image with nothing in it gives []."""
-        timings = Timings()
-        with timings.stage("preprocess"):
-            tensor, placement = preprocess(image, self.spec)
-        with timings.stage("run"):
-            outputs = await self.session.run({self.spec.input_name: tensor})
-        with timings.stage("postprocess"):
+        def finish(outputs, placement):
             scores, boxes = (outputs[name] for name in self.spec.output_names)
-            result = postprocess(scores, boxes, placement, self.labels, min_score, max_boxes, iou_threshold,
-                                 per_class)
-        self.timings = timings
-        return result
+            return postprocess(scores, boxes, placement, self.labels, min_score, max_boxes, iou_threshold, per_class)
+
+        return await self.run_image(image, preprocess, finish)
 
     __call__ = detect

@@ -13,7 +13,6 @@ from PIL import Image
 
 from .. import image as images
 from ..registry import ModelSpec
-from ..timing import Timings
 from .base import Task
 
 
@@ -55,12 +54,5 @@ class PersonSegmenter(Task):
     """
 
     async def __call__(self, image) -> np.ndarray:
-        timings = Timings()
-        with timings.stage("preprocess"):
-            tensor, placement = preprocess(image, self.spec)
-        with timings.stage("run"):
-            outputs = await self.session.run({self.spec.input_name: tensor})
-        with timings.stage("postprocess"):
-            mask = postprocess(outputs[self.spec.output_names[0]], placement)
-        self.timings = timings
-        return mask
+        return await self.run_image(image, preprocess, lambda outputs, placement: postprocess(
+            outputs[self.spec.output_names[0]], placement))
