@@ -9,6 +9,7 @@ to preserve); (3) the search queries find fp32's top-1 sentence at least a state
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +17,7 @@ import numpy as np
 
 from ondevice.registry import SENTENCE_EMBEDDINGS, ModelSpec
 from ondevice.runtime import NativeSession
-from ondevice.tasks.embed import preprocess
-from ondevice.text import WordPieceTokenizer
+from ondevice.tasks.embed import TextEmbedder
 
 from .sentences import SEARCH_CASES, corpus
 
@@ -27,11 +27,10 @@ EDGE_CASES = ["", "!", "word " * 1000]  # nothing but [CLS] [SEP], one symbol, t
 
 def native_embeddings(model: Path, variant: str, tokenizer_json: dict, texts: list[str],
                       spec: ModelSpec = SENTENCE_EMBEDDINGS) -> np.ndarray:
-    """float32 (n, dimensions) embeddings of `texts` by native onnxruntime, one text per run."""
-    session = NativeSession(str(model), variant=variant)
-    tokenizer = WordPieceTokenizer.from_tokenizer_json(tokenizer_json, max_length=spec.text.max_tokens)
-    return np.concatenate([session.run_sync(preprocess([text], tokenizer, spec))[spec.output_names[0]]
-                           for text in texts])
+    """float32 (n, dimensions) embeddings of `texts` by the library's TextEmbedder on native
+    onnxruntime, one text per run (so no text is padded or shares a batch)."""
+    embedder = TextEmbedder(NativeSession(str(model), variant=variant), spec, tokenizer_json, variant)
+    return asyncio.run(embedder.embed(texts, batch_size=1))
 
 
 def nearest(queries: np.ndarray, corpus_vectors: np.ndarray, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:

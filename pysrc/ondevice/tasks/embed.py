@@ -76,9 +76,13 @@ class TextEmbedder(Task):
         self.tokenizer = WordPieceTokenizer.from_tokenizer_json(tokenizer_json, max_length=spec.text.max_tokens)
         self.dimensions = spec.text.dimensions
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._truncated: set[str] = set()  # cached texts longer than max_tokens
 
     def is_truncated(self, text: str) -> bool:
-        """True when `text` is longer than the model reads (max_tokens) and only its start counts."""
+        """True when `text` is longer than the model reads (max_tokens) and only its start counts
+        (known without tokenising again for any text still in the cache)."""
+        if text in self._cache:
+            return text in self._truncated
         return self.tokenizer.encode(text).truncated
 
     async def embed(self, texts: str | Iterable[str], batch_size: int = 32,
@@ -113,6 +117,7 @@ class TextEmbedder(Task):
                 if hasattr(pending, "__await__"):
                     await pending
         with timings.stage("postprocess"):
+            self._truncated.update(t for t in missing if encodings[t].truncated)
             for text in found:
                 self._remember(text, found[text])
             vectors = (np.stack([found[t] for t in texts]) if texts
@@ -137,4 +142,4 @@ class TextEmbedder(Task):
         self._cache[text] = vector
         self._cache.move_to_end(text)
         while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+            self._truncated.discard(self._cache.popitem(last=False)[0])
