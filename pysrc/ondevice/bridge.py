@@ -65,21 +65,6 @@ def draw_pixels(canvas, pixels: np.ndarray) -> None:
     _glue().drawPixels(canvas, _typed_array(np.ascontiguousarray(pixels)), width, height)
 
 
-async def fetch_bytes(url: str, sha256: str, on_progress: Callable[[int, int], None] | None):
-    """Fetch a file through the page's cache with byte progress; returns a JS Uint8Array.
-
-    The bytes stay in JavaScript (onnxruntime-web reads them from there), the sha256 is checked
-    by the glue before the file is cached, and a request already started by the page shell is
-    reused rather than repeated.
-    """
-    callback = create_proxy(lambda loaded, total: on_progress(int(loaded), int(total))) if on_progress else None
-    try:
-        return await _glue().fetchBytes(url, _js_options({"sha256": sha256, "onProgress": callback}))
-    finally:
-        if callback is not None:
-            callback.destroy()
-
-
 async def fetch_text(url: str) -> str:
     """GET a small text file (manifest, labels) relative to the page."""
     return str(await _glue().fetchText(url))
@@ -96,13 +81,23 @@ class BrowserSession:
         self.last_run_ms = 0.0
 
     @classmethod
-    async def create(cls, model_bytes, backend: str = "wasm", fold_weights: bool = False) -> "BrowserSession":
-        """Create an onnxruntime-web session from a JS Uint8Array of the .onnx file.
+    async def open(cls, url: str, sha256: str, backend: str = "wasm", fold_weights: bool = False,
+                   on_progress: Callable[[int, int], None] | None = None) -> "BrowserSession":
+        """A session for the .onnx file at `url` (relative to the page) on onnxruntime-web.
 
+        The glue downloads the file through the page's cache with byte progress (reusing a
+        download the page shell already started), checks its sha256, and hands over a session it
+        may have begun creating while Python was starting.
         fold_weights: turn each int8 weight's DequantizeLinear into a float weight at load (for
         weight-only int8 models; otherwise the embedding table would be dequantised every run).
         """
-        js_session = await _glue().createSession(model_bytes, backend, fold_weights)
+        callback = create_proxy(lambda loaded, total: on_progress(int(loaded), int(total))) if on_progress else None
+        options = {"sha256": sha256, "backend": backend, "foldWeights": fold_weights, "onProgress": callback}
+        try:
+            js_session = await _glue().openSession(url, _js_options(options))
+        finally:
+            if callback is not None:
+                callback.destroy()
         return cls(js_session, backend)
 
     async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -66,8 +66,8 @@ class PageStore:
         return await bridge.fetch_text(self.base_url + name)
 
     async def session(self, name: str, sha256: str, backend: str, on_progress, variant: str = ""):
-        data = await bridge.fetch_bytes(self.base_url + name, sha256, on_progress)
-        return await bridge.BrowserSession.create(data, backend, fold_weights=variant == "int8-weights")
+        return await bridge.BrowserSession.open(self.base_url + name, sha256, backend,
+                                                fold_weights=variant == "int8-weights", on_progress=on_progress)
 
 
 def default_store():

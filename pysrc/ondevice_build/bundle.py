@@ -1,10 +1,14 @@
-"""Write dist/: the pages, the runtime they load, the gated models, samples, a manifest.
+"""Write dist/: the app shell, the runtime it loads, the gated models, samples, a manifest.
 
-Pages in site/ carry a `<!--ondevice:head-->` marker (and `<!--ondevice:loading-->` where the
-loading panel goes, the same on every page); the bundler replaces the first with the page's
-scripts and a JSON config naming every file the page prefetches (with its size and sha256), so the
-page shell can show bytes loaded before Python is even running. Text and wasm files are
-pre-compressed (gzip, brotli) for `serve` or any static host that serves precompressed files.
+The site is one app shell (`site/shell.html`) written under every page name (index.html,
+classify.html, ...): the same document whichever page a visitor opens, so Python starts once per
+visit and moving between tasks only swaps the view (the glue routes by the URL's file name). Each
+view is a fragment in `site/views/` (its `<!--ondevice:loading-->` marker becomes the loading
+panel) and goes into the shell as a `<template>`; `<!--ondevice:head-->` becomes the scripts and a
+JSON config naming the runtime files (size, sha256), every view's tasks and every model variant,
+so the glue can show bytes loaded and fetch a view's model before Python is even running. Text and
+wasm files are pre-compressed (gzip, brotli) for `serve` or any static host that serves
+precompressed files.
 """
 from __future__ import annotations
 
@@ -28,19 +32,26 @@ from .runtime_assets import ORT_DIR, PYODIDE_DIR, PYSCRIPT_DIR, RuntimeFiles, co
 
 
 @dataclass(frozen=True)
-class Page:
-    script: str
-    tasks: tuple[str, ...]
+class View:
+    """One page of the app: its title, the Python module that runs it (site/py) and its tasks,
+    the first of which the glue starts loading as soon as the view is shown."""
+
+    title: str
+    module: str | None
+    tasks: tuple[str, ...] = ()
 
 
-PAGES = {
-    "classify.html": Page(script="classify_page.py", tasks=("image-classification",)),
-    "search.html": Page(script="search_page.py", tasks=("sentence-embeddings",)),
-    "fewshot.html": Page(script="fewshot_page.py", tasks=("sentence-embeddings",)),
-    "segment.html": Page(script="segment_page.py", tasks=("person-segmentation", "person-segmentation-landscape")),
-    "detect.html": Page(script="detect_page.py", tasks=("object-detection",)),
+VIEWS = {
+    "index.html": View("ondevice: AI models that run in your browser", None),
+    "classify.html": View("Image classification · ondevice", "classify_page", ("image-classification",)),
+    "search.html": View("Semantic search · ondevice", "search_page", ("sentence-embeddings",)),
+    "fewshot.html": View("Few-shot text classifier · ondevice", "fewshot_page", ("sentence-embeddings",)),
+    "segment.html": View("Virtual background · ondevice", "segment_page",
+                         ("person-segmentation", "person-segmentation-landscape")),
+    "detect.html": View("Object detection · ondevice", "detect_page", ("object-detection",)),
 }
-PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
+APP_SCRIPT = "app.py"  # the one PyScript script: mounts the views (site/py/app.py)
+PAGE_MODULES = ("pagekit.py", "camera.py")  # shared by the view modules
 KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
@@ -105,8 +116,13 @@ def write_library(dist: Path) -> None:
             info = zipfile.ZipInfo(str(path.relative_to(PYSRC)), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
-    for name in PAGE_MODULES + tuple(page.script for page in PAGES.values()):
+    for name in page_scripts():
         shutil.copy2(SITE / "py" / name, dist / "py" / name)
+
+
+def page_scripts() -> tuple[str, ...]:
+    """The site's Python files besides the library: the app, shared modules, one module per view."""
+    return (APP_SCRIPT, *PAGE_MODULES, *(f"{view.module}.py" for view in VIEWS.values() if view.module))
 
 
 def write_samples(dist: Path, names: tuple[str, ...] = photos.SAMPLES) -> list[dict]:
@@ -127,39 +143,63 @@ def asset(dist: Path, relative: str, kind: str) -> dict:
     return {"url": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path), "kind": kind}
 
 
-def page_head(dist: Path, page: Page, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
+def model_variants(manifest: dict) -> dict:
+    """Per task: the default variant per backend and each shipped variant's file, size and sha256."""
+    return {task: {"default": entry["default_variant"],
+                   "variants": {name: {"url": f"models/{info['file']}", "bytes": info["bytes"],
+                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()}}
+            for task, entry in manifest["models"].items()}
+
+
+def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
     prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith(".mjs")]
     prefetch += [asset(dist, f, "packages") for f in runtime.wheels]
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
-    for task in page.tasks:
-        entry = manifest["models"][task]
-        chosen = entry["variants"][entry["default_variant"]["wasm"]]
-        prefetch.append({"url": f"models/{chosen['file']}", "bytes": chosen["bytes"],
-                         "sha256": chosen["sha256"], "kind": "model"})
     config = {
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/"},
         "kinds": KINDS,
         "prefetch": prefetch,
+        "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module}
+                  for name, view in VIEWS.items()},
+        "models": model_variants(manifest),
         "samples": samples,
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
-        "tasks": list(page.tasks),
     }
-    stem = Path(page.script).stem
     pyscript_config = {
         "interpreter": f"../{PYODIDE_DIR}/pyodide.mjs",
         "packages": ["numpy", "pillow"],
-        "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*", **{f"./{m}": f"./{m}" for m in PAGE_MODULES}},
+        "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*", **{f"./{m}": f"./{m}" for m in page_scripts()
+                                                             if m != APP_SCRIPT}},
     }
-    (dist / "py" / f"{stem}.json").write_text(json.dumps(pyscript_config, indent=2))
+    (dist / "py" / "app.json").write_text(json.dumps(pyscript_config, indent=2))
     return "\n".join([
         '<link rel="icon" href="data:,">',
         '<link rel="stylesheet" href="css/style.css">',
         f'<script type="application/json" id="ondevice-config">{html.escape(json.dumps(config), quote=False)}</script>',
         '<script type="module" src="js/ondevice.mjs"></script>',
         f'<script type="module" src="{PYSCRIPT_DIR}/core.js"></script>',
-        f'<script type="py" src="py/{page.script}" config="py/{stem}.json"></script>',
+        f'<script type="py" src="py/{APP_SCRIPT}" config="py/app.json"></script>',
     ])
+
+
+def view_templates() -> str:
+    """Every view fragment of site/views/ as a <template id="view:NAME">, loading panel filled in."""
+    templates = []
+    for name in VIEWS:
+        fragment = (SITE / "views" / name).read_text(encoding="utf-8").replace("<!--ondevice:loading-->",
+                                                                                LOADING_PANEL)
+        templates.append(f'<template id="view:{name}"><div class="view">\n{fragment}</div></template>')
+    return "\n".join(templates)
+
+
+def write_pages(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> None:
+    """The shell, complete with its views, under every view's page name."""
+    shell = (SITE / "shell.html").read_text(encoding="utf-8")
+    shell = shell.replace("<!--ondevice:head-->", shell_head(dist, runtime, manifest, samples))
+    shell = shell.replace("<!--ondevice:views-->", view_templates())
+    for name in VIEWS:
+        (dist / name).write_text(shell, encoding="utf-8")
 
 
 def compress(dist: Path) -> None:
@@ -197,20 +237,14 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     staging = DIST.with_name("dist.partial")
     if staging.exists():
         shutil.rmtree(staging)
-    shutil.copytree(SITE, staging, ignore=shutil.ignore_patterns("py", "*.html"))
+    shutil.copytree(SITE, staging, ignore=shutil.ignore_patterns("py", "views", "*.html"))
     (staging / "py").mkdir()
     runtime = copy_runtime(staging, log)
     manifest = write_models(staging, built)
     write_library(staging)
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
-    for path in SITE.glob("*.html"):
-        text = path.read_text(encoding="utf-8")
-        page = PAGES.get(path.name)
-        if page:
-            text = text.replace("<!--ondevice:head-->", page_head(staging, page, runtime, manifest, samples))
-            text = text.replace("<!--ondevice:loading-->", LOADING_PANEL)
-        (staging / path.name).write_text(text, encoding="utf-8")
+    write_pages(staging, runtime, manifest, samples)
     compress(staging)
     write_site_manifest(staging)
     if DIST.exists():

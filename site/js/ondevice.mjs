@@ -1,7 +1,10 @@
 // ondevice page glue: the few things Python cannot do well from inside Pyodide.
-// - prefetch every file the page needs, in parallel with Python's start, showing bytes loaded;
+// - route between the app's views (links, back/forward) without reloading, so Python starts once
+//   per visit; show a view's DOM at once, before Python is even running;
+// - prefetch every file the view needs, in parallel with Python's start, showing bytes loaded;
 // - fetch model files through the Cache Storage, verified by sha256, with byte progress;
-// - load onnxruntime-web and create sessions / tensors;
+// - load onnxruntime-web and create sessions / tensors; start the view's first session while
+//   Python starts (onnxruntime-web works in its own worker, so the two use both cores);
 // - read pixels from <img>/<video>/<canvas>, draw pixels onto a <canvas>;
 // - open and close a webcam into a <video>, wait for its next frame;
 // - record start-up marks for the benchmark.
@@ -38,9 +41,14 @@ function formatBytes(loaded, total) {
 function renderProgress() {
   const panel = document.getElementById("loading");
   if (!panel) return;
+  const shown = new Set(viewModels(currentView).map((model) => absolute(model.url)));
   for (const [kind, { files }] of progress) {
     let loaded = 0, total = 0;
-    for (const [l, t] of files.values()) { loaded += l; total += t; }
+    for (const [file, [l, t]] of files) {
+      if (kind === "model" && !shown.has(file)) continue; // other views' models
+      loaded += l; total += t;
+    }
+    if (!total && kind === "model") continue;
     let row = panel.querySelector(`[data-kind="${kind}"]`);
     if (!row) {
       row = document.createElement("div");
@@ -169,6 +177,33 @@ async function createSession(bytes, backend, foldWeights = false) {
   return session;
 }
 
+// A session for the model file at `url`: download (shared with the prefetch, verified), then
+// create. A session started early for the view (startSession) is handed over, once.
+const earlySessions = new Map();
+const openedSessions = new Set(); // keys whose session Python has had: never started early again
+function sessionKey(url, backend, foldWeights) {
+  return `${absolute(url)} ${backend} ${foldWeights}`;
+}
+function openSession(url, { sha256 = "", backend = "wasm", foldWeights = false, onProgress = null } = {}) {
+  const key = sessionKey(url, backend, foldWeights);
+  openedSessions.add(key);
+  const early = earlySessions.get(key);
+  if (early) {
+    earlySessions.delete(key);
+    if (onProgress) onProgress(early.bytes, early.bytes);
+    return early.session;
+  }
+  return fetchBytes(url, { sha256, onProgress }).then((bytes) => createSession(bytes, backend, foldWeights));
+}
+function startSession(model) {
+  const key = sessionKey(model.url, model.backend, model.foldWeights);
+  if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
+  const session = fetchBytes(model.url, { sha256: model.sha256 })
+    .then((bytes) => createSession(bytes, model.backend, model.foldWeights));
+  session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
+  earlySessions.set(key, { session, bytes: model.bytes });
+}
+
 async function tensor(backend, type, data, dims) {
   const ort = await ortFor(backend);
   return new ort.Tensor(type, data, dims);
@@ -231,6 +266,72 @@ function nextFrame(video) {
   });
 }
 
+// ---- views -----------------------------------------------------------------------------
+// Every page name serves the same shell; the view comes from the URL's file name. A view's DOM
+// is made from its <template> on its first visit and kept (detached) while another view shows,
+// so coming back finds it as it was left. Python mounts, suspends and resumes views on the
+// "ondevice:view" event (py/app.py).
+const views = new Map(); // name -> its DOM
+let currentView = null;
+
+function viewOf(url) {
+  const name = new URL(url, location.href).pathname.split("/").pop() || "index.html";
+  return name in config.views ? name : null;
+}
+
+// The model file a view's task will load: the URL's ?variant= and ?backend=, else the defaults.
+function chosenModel(task) {
+  const params = new URLSearchParams(location.search);
+  const backend = params.get("backend") || "wasm";
+  const entry = config.models[task];
+  const variant = params.get("variant") || entry?.default[backend];
+  const file = entry?.variants[variant];
+  return file && { ...file, task, variant, backend, foldWeights: variant === "int8-weights" };
+}
+function viewModels(name) {
+  return name ? config.views[name].tasks.map(chosenModel).filter(Boolean) : [];
+}
+
+function showView(name) {
+  let root = views.get(name);
+  const first = !root;
+  if (first) {
+    root = document.getElementById(`view:${name}`).content.firstElementChild.cloneNode(true);
+    views.set(name, root);
+  }
+  currentView = name;
+  document.getElementById("view").replaceChildren(root);
+  document.title = config.views[name].title;
+  document.body.dataset.view = name;
+  if (first) document.body.dataset.state = "loading";
+  scrollTo(0, 0);
+  const models = viewModels(name);
+  for (const model of models) {
+    fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
+      .then(() => mark("model-downloaded")).catch((error) => console.warn("prefetch failed", model.url, error));
+  }
+  if (models.length) startSession(models[0]);
+  renderProgress();
+  dispatchEvent(new CustomEvent("ondevice:view", { detail: { name, root, first } }));
+}
+
+// Follow links to the app's own pages without reloading: only the view changes.
+function navigate(url) {
+  const target = new URL(url, location.href);
+  if (target.href !== location.href) history.pushState(null, "", target.href);
+  showView(viewOf(target.href));
+}
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a[href]");
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey
+      || event.shiftKey || event.altKey || link.target || link.hasAttribute("download")) return;
+  const url = new URL(link.href);
+  if (url.origin !== location.origin || !viewOf(url.href)) return;
+  event.preventDefault();
+  navigate(url.href);
+});
+addEventListener("popstate", () => showView(viewOf(location.href)));
+
 // ---- start-up --------------------------------------------------------------------------
 function ready() {
   mark("ready");
@@ -245,6 +346,8 @@ for (const asset of config.prefetch) {
 addEventListener("py:ready", () => mark("python-started"));
 
 globalThis.ondevice = {
-  config, marks, mark, ready, fetchBytes, fetchText, createSession, tensor, readPixels, threads,
-  drawPixels, openCamera, closeCamera, nextFrame,
+  config, marks, mark, ready, fetchBytes, fetchText, openSession, tensor, readPixels, threads,
+  drawPixels, openCamera, closeCamera, nextFrame, navigate, showView, viewOf, pythonStarts: 0,
+  get currentView() { return currentView; },
 };
+showView(viewOf(location.href) ?? "index.html");

@@ -1,10 +1,9 @@
-"""The image-classification page: a photo in, the top-5 ImageNet labels out."""
+"""The image-classification view: a photo in, the top-5 ImageNet labels out."""
 from pyscript import document
 
 import pagekit
 
-pagekit.glue.mark("python-ready")
-classifier = await pagekit.load_task("image-classification")  # noqa: F704 (PyScript top-level await)
+page = classifier = None  # set by mount()
 
 
 def render(results) -> None:
@@ -19,17 +18,21 @@ def render(results) -> None:
         item.querySelector(".score").textContent = f"{result.score:.1%}"
         item.querySelector(".bar").style.width = f"{max(result.score, 0.005):.1%}"
         items.append(item)
-    document.getElementById("results").replaceChildren(*items)
+    page.element("results").replaceChildren(*items)
 
 
 async def classify(data: bytes, name: str, blob) -> None:
     results = await classifier(data, top_k=5)  # raises ImageError before anything on screen changes
-    pagekit.show_photo(document.getElementById("preview"), blob)
+    pagekit.show_photo(page.element("preview"), blob)
     render(results)
-    document.getElementById("timing").textContent = pagekit.timing_text(classifier, name)
-    pagekit.glue.mark("first-result")
+    page.element("timing").textContent = pagekit.timing_text(classifier, name)
+    page.mark("first-result")
 
 
-pagekit.expose_bench(classifier, top_k=5)
-pagekit.on_image(classify)
-pagekit.ready()
+async def mount(view: pagekit.Page) -> None:
+    global page, classifier
+    page = view
+    classifier = await page.load_task("image-classification")
+    page.expose_bench(classifier, top_k=5)
+    page.on_image(classify)
+    page.ready()

@@ -1,12 +1,11 @@
-"""The object-detection page: labelled boxes over a photo, or over the live webcam video."""
+"""The object-detection view: labelled boxes over a photo, or over the live webcam video."""
 from pyscript import document
 
 import pagekit
 from camera import Camera, CameraError
 from ondevice.image import as_pil
 
-pagekit.glue.mark("python-ready")
-detector = await pagekit.load_task("object-detection")  # noqa: F704 (PyScript top-level await)
+page = detector = camera = None  # set by mount()
 COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f032e6", "#9a6324")
 
 
@@ -49,7 +48,7 @@ def render(detections) -> None:
         x, y, width, height = (round(value) for value in detection.box)
         item.querySelector(".box").textContent = f"at ({x}, {y}), {width} × {height} px"
         items.append(item)
-    document.getElementById("detections").replaceChildren(*items)
+    page.element("detections").replaceChildren(*items)
 
 
 def found_text(detections) -> str:
@@ -59,28 +58,25 @@ def found_text(detections) -> str:
 
 def show_stage(name: str) -> None:
     """Show the photo or the video stage, hide the other."""
-    document.getElementById("photo-stage").hidden = name != "photo"
-    document.getElementById("video-stage").hidden = name != "video"
+    page.element("photo-stage").hidden = name != "photo"
+    page.element("video-stage").hidden = name != "video"
 
 
 async def detect_photo(data: bytes, name: str, blob) -> None:
     photo = as_pil(data)  # raises ImageError before anything on screen changes
     stop_camera()
     detections = await detector(photo)
-    pagekit.show_photo(document.getElementById("preview"), blob)
+    pagekit.show_photo(page.element("preview"), blob)
     show_stage("photo")
-    draw(document.getElementById("photo-overlay"), detections, *photo.size)
+    draw(page.element("photo-overlay"), detections, *photo.size)
     render(detections)
-    document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, name)
-    pagekit.glue.mark("first-result")
+    page.element("timing").textContent = found_text(detections) + pagekit.timing_text(detector, name)
+    page.mark("first-result")
 
 
 # ---- webcam ---------------------------------------------------------------------------------
-camera = Camera(document.getElementById("video"))
-start_button, stop_button = document.getElementById("camera-start"), document.getElementById("camera-stop")
-
-
 def show_camera_buttons(running: bool) -> None:
+    start_button, stop_button = page.element("camera-start"), page.element("camera-stop")
     start_button.hidden, stop_button.hidden = running, not running
     start_button.disabled = False
 
@@ -92,43 +88,54 @@ async def detect_frame(video) -> None:
     detections = await detector(video)
     if not camera.running:  # stopped while this frame was being detected: show nothing of it
         return
-    draw(document.getElementById("video-overlay"), detections, video.videoWidth, video.videoHeight)
+    draw(page.element("video-overlay"), detections, video.videoWidth, video.videoHeight)
     render(detections)
-    fps = document.getElementById("fps")
+    fps = page.element("fps")
     fps.dataset.fps = repr(camera.fps)
     fps.dataset.frames = str(camera.frames)
     fps.textContent = f"{camera.fps:.1f} frames/s" if camera.frames > 1 else "measuring frames/s…"
-    document.getElementById("timing").textContent = found_text(detections) + pagekit.timing_text(detector, "frame")
+    page.element("timing").textContent = found_text(detections) + pagekit.timing_text(detector, "frame")
 
 
 async def start_camera(event=None) -> None:
-    start_button.disabled = True
-    pagekit.show_error("")
+    page.element("camera-start").disabled = True
+    page.show_error("")
     try:
         await camera.start()
     except CameraError as error:
-        pagekit.show_error(str(error))
-        start_button.disabled = False
+        page.show_error(str(error))
+        page.element("camera-start").disabled = False
         return
     show_camera_buttons(True)
     show_stage("video")
-    document.getElementById("fps").textContent = "Webcam on: measuring frames/s…"
+    page.element("fps").textContent = "Webcam on: measuring frames/s…"
     # Each frame goes through run_guarded: it waits for a photo being detected, and an error in
     # one frame is shown without stopping the camera.
-    await camera.run(lambda video: pagekit.run_guarded(detect_frame, video))
+    await camera.run(lambda video: page.run_guarded(detect_frame, video))
 
 
 def stop_camera(event=None) -> None:
     if camera.running:
         camera.stop()
         show_stage("none")
-        document.getElementById("fps").textContent = "Webcam stopped."
+        page.element("fps").textContent = "Webcam stopped."
     show_camera_buttons(False)
 
 
-pagekit.listen(start_button, "click", start_camera)
-pagekit.listen(stop_button, "click", stop_camera)
-start_button.disabled = False
-pagekit.expose_bench(detector)
-pagekit.on_image(detect_photo)
-pagekit.ready()
+async def mount(view: pagekit.Page) -> None:
+    global page, detector, camera
+    page = view
+    detector = await page.load_task("object-detection")
+    camera = Camera(page.element("video"))
+    page.listen(page.element("camera-start"), "click", start_camera)
+    page.listen(page.element("camera-stop"), "click", stop_camera)
+    page.element("camera-start").disabled = False
+    page.expose_bench(detector)
+    page.on_image(detect_photo)
+    page.ready()
+
+
+def suspend() -> None:
+    """Leaving the view: the webcam goes off."""
+    if camera is not None:
+        stop_camera()

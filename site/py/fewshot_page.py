@@ -1,4 +1,4 @@
-"""The few-shot classifier page: edit labelled examples, type a sentence, see label probabilities.
+"""The few-shot classifier view: edit labelled examples, type a sentence, see label probabilities.
 
 Training embeds the examples (cached, so an edit only embeds the changed lines) and fits a
 numpy logistic-regression head; predictions update as the user types. The classifier can be
@@ -27,27 +27,28 @@ STARTER = {
     ],
 }
 
-pagekit.glue.mark("python-ready")
-embedder = await pagekit.load_task("sentence-embeddings")  # noqa: F704 (PyScript top-level await)
+page = embedder = retrain_soon = None  # set by mount()
 state = {"classifier": None, "examples": None}
 
 
 def add_label(name: str = "", examples=()) -> None:
-    card = document.getElementById("label-template").content.cloneNode(True).querySelector(".label-card")
+    card = page.element("label-template").content.cloneNode(True).querySelector(".label-card")
     card.querySelector(".label-name").value = name
     card.querySelector(".label-examples").value = "\n".join(examples)
-    pagekit.listen(card.querySelector(".remove-label"), "click", lambda event: remove_label(card))
-    document.getElementById("labels").append(card)
+    remove = card.querySelector(".remove-label")
+    page.listen(remove, "click", lambda event: remove_label(card, remove))
+    page.element("labels").append(card)
 
 
-def remove_label(card) -> None:
+def remove_label(card, remove_button) -> None:
+    page.forget(remove_button)
     card.remove()
     retrain_soon()
 
 
 def examples_on_screen() -> list[tuple[str, str]]:
     pairs = []
-    for card in document.querySelectorAll(".label-card"):
+    for card in page.root.querySelectorAll(".label-card"):
         label = card.querySelector(".label-name").value.strip()
         for line in card.querySelector(".label-examples").value.splitlines():
             pairs.append((line, label))
@@ -63,31 +64,31 @@ async def train() -> None:
     classifier = await TextClassifier.train(embedder, examples)  # keeps the old one if this raises
     state["classifier"], state["examples"] = classifier, examples
     counts = {label: sum(1 for t, l in examples if l == label and t.strip()) for label in classifier.labels}
-    document.getElementById("train-status").textContent = "Trained on " + ", ".join(
+    page.element("train-status").textContent = "Trained on " + ", ".join(
         f"{n} {label}" for label, n in counts.items()) + "."
-    document.getElementById("save").disabled = False
+    page.element("save").disabled = False
     await predict()
 
 
 async def predict() -> None:
-    sentence = document.getElementById("sentence").value
+    sentence = page.element("sentence").value
     if state["classifier"] is None:
         await train()
         return
     if not sentence.strip():
-        document.getElementById("prediction").textContent = "Type a sentence to classify it."
-        document.getElementById("results").replaceChildren()
+        page.element("prediction").textContent = "Type a sentence to classify it."
+        page.element("results").replaceChildren()
         return
     prediction = await state["classifier"].predict(sentence)
     render(prediction)
     note = " (only its first 256 tokens were read)" if embedder.is_truncated(sentence) else ""
     stages = embedder.timings.as_dict()
-    document.getElementById("timing").textContent = f"Classified in {sum(stages.values()):.0f} ms{note}."
-    pagekit.glue.mark("first-result")
+    page.element("timing").textContent = f"Classified in {sum(stages.values()):.0f} ms{note}."
+    page.mark("first-result")
 
 
 def render(prediction) -> None:
-    element = document.getElementById("prediction")
+    element = page.element("prediction")
     element.dataset.label = prediction.label
     element.textContent = f"{prediction.label} ({prediction.probabilities[prediction.label]:.0%})"
     items = []
@@ -100,7 +101,7 @@ def render(prediction) -> None:
         item.querySelector(".score").textContent = f"{probability:.1%}"
         item.querySelector(".bar").style.width = f"{max(probability, 0.005):.1%}"
         items.append(item)
-    document.getElementById("results").replaceChildren(*items)
+    page.element("results").replaceChildren(*items)
 
 
 def save(event=None) -> None:
@@ -112,14 +113,18 @@ def save(event=None) -> None:
     js.URL.revokeObjectURL(link.href)
 
 
-retrain_soon = pagekit.debounced(train, 0.6)
-for label, lines in STARTER.items():
-    add_label(label, lines)
-pagekit.listen(document.getElementById("labels"), "input", retrain_soon)
-pagekit.listen(document.getElementById("add-label"), "click", lambda event: add_label())
-pagekit.listen(document.getElementById("save"), "click", save)
-pagekit.listen(document.getElementById("sentence"), "input", pagekit.debounced(predict, 0.15))
-await pagekit.run_guarded(train)  # noqa: F704
-for control in ("sentence", "add-label"):
-    document.getElementById(control).disabled = False
-pagekit.ready()
+async def mount(view: pagekit.Page) -> None:
+    global page, embedder, retrain_soon
+    page = view
+    embedder = await page.load_task("sentence-embeddings")
+    retrain_soon = page.debounced(train, 0.6)
+    for label, lines in STARTER.items():
+        add_label(label, lines)
+    page.listen(page.element("labels"), "input", retrain_soon)
+    page.listen(page.element("add-label"), "click", lambda event: add_label())
+    page.listen(page.element("save"), "click", save)
+    page.listen(page.element("sentence"), "input", page.debounced(predict, 0.15))
+    await page.run_guarded(train)
+    for control in ("sentence", "add-label"):
+        page.element(control).disabled = False
+    page.ready()

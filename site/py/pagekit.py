@@ -1,7 +1,12 @@
-"""Shared plumbing for the task pages: state, status and errors, image inputs, model loading.
+"""Shared plumbing for the app's views: one `Page` per view, with its elements, listeners,
+status and errors, photo inputs, model loading and benchmark hook.
 
-Photo pages get photos the same way (file picker, drag and drop, paste, one-click samples), shows
-errors in the user's words without losing what is on screen, and reports model bytes loaded.
+A view's DOM is made once per visit and kept while other views show (py/app.py), so a Page lives
+for the whole visit: its element lookups are scoped to its own DOM (views reuse ids such as
+"error" or "results"), and what it does while detached (an action that was still running when the
+user left) lands in its own DOM, never in the view on screen. Photo views get photos the same way
+(file picker, drag and drop, paste, one-click samples); errors are shown in the user's words
+without losing what is on screen.
 """
 import asyncio
 import json
@@ -14,25 +19,6 @@ from pyscript import document
 from ondevice import InputError, Progress, load
 
 glue = js.globalThis.ondevice
-_handlers = []  # keep proxies alive for the life of the page
-_busy = asyncio.Lock()
-
-
-def element(element_id):
-    return document.getElementById(element_id)
-
-
-def set_state(state: str) -> None:
-    """data-state on <body>: loading | ready | busy | error (tests and CSS read it)."""
-    document.body.dataset.state = state
-
-
-def status(text: str) -> None:
-    element("status").textContent = text
-
-
-def show_error(message: str) -> None:
-    element("error").textContent = message
 
 
 def url_param(name: str, default: str | None = None) -> str | None:
@@ -40,132 +26,192 @@ def url_param(name: str, default: str | None = None) -> str | None:
     return default if value is None else str(value)
 
 
-def listen(target, event: str, handler) -> None:
-    proxy = create_proxy(handler)
-    _handlers.append(proxy)
-    target.addEventListener(event, proxy)
-
-
-async def load_task(task: str, variant: str | None = None):
-    """Load a task's model with byte progress in the status line; variant (unless given) and
-    backend from the URL."""
-    def on_progress(progress: Progress) -> None:
-        status(f"Loading model {progress.file}: {progress.loaded / 1e6:.1f} / {progress.total / 1e6:.1f} MB")
-
-    status("Loading the model…")
-    try:
-        model = await load(task, variant=variant or url_param("variant"), backend=url_param("backend", "wasm"),
-                           on_progress=on_progress)
-    except Exception as error:
-        show_error(f"The model could not be loaded: {error}")
-        set_state("error")
-        raise
-    status(f"Ready: {task}, {model.variant} model on {model.session.backend}.")
-    return model
-
-
-async def run_guarded(action, *args) -> None:
-    """Run one user action; on failure show why and keep everything already on screen."""
-    async with _busy:
-        set_state("busy")
-        try:
-            show_error("")
-            await action(*args)
-            set_state("ready")
-        except InputError as error:  # not an image, empty text...: the message is for the user
-            show_error(str(error))
-            set_state("error")
-        except Exception as error:  # keep the page alive, tell the user, keep the details in the console
-            traceback.print_exc()
-            show_error(f"Something went wrong: {error}")
-            set_state("error")
-        finally:
-            document.body.dataset.runs = str(int(document.body.getAttribute("data-runs") or 0) + 1)
-
-
-def debounced(action, delay: float = 0.25):
-    """An event handler that runs `await action()` (guarded) once input has paused for `delay` s."""
-    latest = [0]
-
-    async def later(generation):
-        await asyncio.sleep(delay)
-        if generation == latest[0]:  # no newer input arrived while waiting
-            await run_guarded(action)
-
-    def handler(event=None):
-        latest[0] += 1
-        asyncio.ensure_future(later(latest[0]))
-
-    return handler
-
-
 async def yield_to_browser(*_) -> None:
     """Let the browser paint and handle input (await it between chunks of long work)."""
     await asyncio.sleep(0)
 
 
-def on_image(handler) -> None:
-    """Call `await handler(data: bytes, name: str, blob)` for every photo the user gives.
+class Page:
+    """One view of the app, from its first mount to the end of the visit."""
 
-    Sources: the #file input, drag and drop on #dropzone, pasting anywhere, the sample buttons.
-    """
-    async def from_blob(blob, name):
-        data = (await blob.arrayBuffer()).to_bytes()
-        await run_guarded(handler, data, name, blob)
+    def __init__(self, name: str, root):
+        self.name = name
+        self.root = root
+        self.state = "loading"
+        self.bench = None  # async (runs, url, ...) -> JSON string of per-run timings
+        self._listeners = []  # (target, event, proxy)
+        self._busy = asyncio.Lock()
 
-    def first_image(items):
-        return items.item(0) if items is not None and items.length else None
+    # ---- the DOM ----
+    @property
+    def on_screen(self) -> bool:
+        return bool(self.root.isConnected)
 
-    async def on_change(event):
-        file = first_image(event.target.files)
-        if file is not None:
-            await from_blob(file, file.name)
-        event.target.value = ""
+    def element(self, element_id: str):
+        return self.root.querySelector(f"#{element_id}")
 
-    def on_dragover(event):
-        event.preventDefault()
-        element("dropzone").classList.add("dragging")
+    def set_state(self, state: str) -> None:
+        """loading | ready | busy | error: shown as <body data-state> while this view is on screen
+        (tests and CSS read it)."""
+        self.state = state
+        if self.on_screen:
+            document.body.dataset.state = state
 
-    def on_dragleave(event):
-        element("dropzone").classList.remove("dragging")
+    def status(self, text: str) -> None:
+        self.element("status").textContent = text
 
-    async def on_drop(event):
-        event.preventDefault()
-        element("dropzone").classList.remove("dragging")
-        file = first_image(event.dataTransfer.files)
-        if file is not None:
-            await from_blob(file, file.name)
+    def show_error(self, message: str) -> None:
+        self.element("error").textContent = message
 
-    async def on_paste(event):
-        for item in event.clipboardData.items:
-            if item.kind == "file":
-                await from_blob(item.getAsFile(), "pasted image")
+    def mark(self, name: str) -> None:
+        """A start-up mark for the benchmark, only for the view on screen."""
+        if self.on_screen:
+            glue.mark(name)
+
+    def listen(self, target, event: str, handler) -> None:
+        proxy = create_proxy(handler)
+        self._listeners.append((target, event, proxy))
+        target.addEventListener(event, proxy)
+
+    def forget(self, target) -> None:
+        """Remove the listeners on `target` (an element about to be removed) and free them."""
+        for entry in [entry for entry in self._listeners if entry[0] == target]:
+            entry[0].removeEventListener(entry[1], entry[2])
+            entry[2].destroy()
+            self._listeners.remove(entry)
+
+    # ---- lifecycle ----
+    def ready(self) -> None:
+        if self.on_screen:
+            glue.ready()
+        self.set_state("ready")
+
+    async def load_task(self, task: str, variant: str | None = None):
+        """Load a task's model with byte progress in the status line; variant (unless given) and
+        backend from the URL."""
+        def on_progress(progress: Progress) -> None:
+            self.status(f"Loading model {progress.file}: {progress.loaded / 1e6:.1f} / "
+                        f"{progress.total / 1e6:.1f} MB")
+
+        self.status("Loading the model…")
+        try:
+            model = await load(task, variant=variant or url_param("variant"), backend=url_param("backend", "wasm"),
+                               on_progress=on_progress)
+        except Exception as error:
+            self.show_error(f"The model could not be loaded: {error}")
+            self.set_state("error")
+            raise
+        self.status(f"Ready: {task}, {model.variant} model on {model.session.backend}.")
+        return model
+
+    # ---- user actions ----
+    async def run_guarded(self, action, *args) -> None:
+        """Run one user action; on failure show why and keep everything already on screen."""
+        async with self._busy:
+            self.set_state("busy")
+            try:
+                self.show_error("")
+                await action(*args)
+                self.set_state("ready")
+            except InputError as error:  # not an image, empty text...: the message is for the user
+                self.show_error(str(error))
+                self.set_state("error")
+            except Exception as error:  # keep the page alive, tell the user, keep the details in the console
+                traceback.print_exc()
+                self.show_error(f"Something went wrong: {error}")
+                self.set_state("error")
+            finally:
+                document.body.dataset.runs = str(int(document.body.getAttribute("data-runs") or 0) + 1)
+
+    def debounced(self, action, delay: float = 0.25):
+        """An event handler that runs `await action()` (guarded) once input has paused for `delay` s."""
+        latest = [0]
+
+        async def later(generation):
+            await asyncio.sleep(delay)
+            if generation == latest[0]:  # no newer input arrived while waiting
+                await self.run_guarded(action)
+
+        def handler(event=None):
+            latest[0] += 1
+            asyncio.ensure_future(later(latest[0]))
+
+        return handler
+
+    def on_image(self, handler) -> None:
+        """Call `await handler(data: bytes, name: str, blob)` for every photo the user gives.
+
+        Sources: the #file input, drag and drop on #dropzone, pasting (while this view is on
+        screen), the sample buttons.
+        """
+        async def from_blob(blob, name):
+            data = (await blob.arrayBuffer()).to_bytes()
+            await self.run_guarded(handler, data, name, blob)
+
+        def first_image(items):
+            return items.item(0) if items is not None and items.length else None
+
+        async def on_change(event):
+            file = first_image(event.target.files)
+            if file is not None:
+                await from_blob(file, file.name)
+            event.target.value = ""
+
+        def on_dragover(event):
+            event.preventDefault()
+            self.element("dropzone").classList.add("dragging")
+
+        def on_dragleave(event):
+            self.element("dropzone").classList.remove("dragging")
+
+        async def on_drop(event):
+            event.preventDefault()
+            self.element("dropzone").classList.remove("dragging")
+            file = first_image(event.dataTransfer.files)
+            if file is not None:
+                await from_blob(file, file.name)
+
+        async def on_paste(event):
+            if not self.on_screen:
                 return
+            for item in event.clipboardData.items:
+                if item.kind == "file":
+                    await from_blob(item.getAsFile(), "pasted image")
+                    return
 
-    listen(element("file"), "change", on_change)
-    listen(element("dropzone"), "dragover", on_dragover)
-    listen(element("dropzone"), "dragleave", on_dragleave)
-    listen(element("dropzone"), "drop", on_drop)
-    listen(document, "paste", on_paste)
-    for sample in glue.config.samples:
-        button = document.createElement("button")
-        button.type = "button"
-        button.dataset.sample = sample.name
-        button.title = f"Sample photo: {sample.name}"
-        button.innerHTML = f'<img src="{sample.url}" alt="{sample.name}">'
+        self.listen(self.element("file"), "change", on_change)
+        self.listen(self.element("dropzone"), "dragover", on_dragover)
+        self.listen(self.element("dropzone"), "dragleave", on_dragleave)
+        self.listen(self.element("dropzone"), "drop", on_drop)
+        self.listen(document, "paste", on_paste)
+        for sample in glue.config.samples:
+            button = document.createElement("button")
+            button.type = "button"
+            button.dataset.sample = sample.name
+            button.title = f"Sample photo: {sample.name}"
+            button.innerHTML = f'<img src="{sample.url}" alt="{sample.name}">'
 
-        async def on_sample(event, sample=sample):
-            response = await js.fetch(sample.url)
-            await from_blob(await response.blob(), sample.name)
+            async def on_sample(event, sample=sample):
+                response = await js.fetch(sample.url)
+                await from_blob(await response.blob(), sample.name)
 
-        listen(button, "click", on_sample)
-        element("samples").append(button)
-    element("file").disabled = False
+            self.listen(button, "click", on_sample)
+            self.element("samples").append(button)
+        self.element("file").disabled = False
 
+    # ---- the benchmark hook ----
+    def expose_bench(self, model, **options) -> None:
+        """Benchmark hook (python build.py bench): `ondeviceBench(runs, url)` runs the model `runs`
+        times on the photo at `url` (with `options`) and returns the per-stage timings as JSON."""
+        async def bench(runs: int, url: str) -> str:
+            data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+            timings = []
+            for _ in range(int(runs)):
+                await model(data, **options)
+                timings.append(model.timings.as_dict())
+            return json.dumps(timings)
 
-def ready() -> None:
-    glue.ready()
-    set_state("ready")
+        self.bench = bench
 
 
 def timing_text(model, name: str) -> str:
@@ -173,20 +219,6 @@ def timing_text(model, name: str) -> str:
     stages = model.timings.as_dict()
     return (f"{name}: {sum(stages.values()):.0f} ms (Python pre-processing {stages['preprocess']:.0f}, "
             f"model {stages['run']:.0f}, post-processing {stages['postprocess']:.0f})")
-
-
-def expose_bench(model, **options) -> None:
-    """Benchmark hook (python build.py bench): `ondeviceBench(runs, url)` runs the model `runs` times
-    on the photo at `url` (with `options`) and returns the per-stage timings of each call as JSON."""
-    async def bench(runs: int, url: str) -> str:
-        data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
-        timings = []
-        for _ in range(int(runs)):
-            await model(data, **options)
-            timings.append(model.timings.as_dict())
-        return json.dumps(timings)
-
-    js.globalThis.ondeviceBench = create_proxy(bench)
 
 
 def show_photo(image_element, blob) -> None:

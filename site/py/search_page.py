@@ -1,4 +1,4 @@
-"""The semantic-search page: a corpus the user pastes (or the sample), ranked by meaning per query.
+"""The semantic-search view: a corpus the user pastes (or the sample), ranked by meaning per query.
 
 Corpus embeddings are cached by the embedder, so after the first search a new query costs one
 embedding; embedding a large corpus shows progress and yields to the browser between batches.
@@ -6,23 +6,21 @@ embedding; embedding a large corpus shows progress and yields to the browser bet
 import json
 
 import js
-from pyodide.ffi import create_proxy
 from pyscript import document
 
 import pagekit
 from ondevice import InputError
 
-pagekit.glue.mark("python-ready")
-embedder = await pagekit.load_task("sentence-embeddings")  # noqa: F704 (PyScript top-level await)
+page = embedder = None  # set by mount()
 
 
 def corpus_lines() -> list[str]:
-    return [line.strip() for line in document.getElementById("corpus").value.splitlines() if line.strip()]
+    return [line.strip() for line in page.element("corpus").value.splitlines() if line.strip()]
 
 
 async def show_progress(done: int, total: int) -> None:
     if done < total:
-        document.getElementById("corpus-status").textContent = f"Embedding {done:,} / {total:,} sentences…"
+        page.element("corpus-status").textContent = f"Embedding {done:,} / {total:,} sentences…"
     await pagekit.yield_to_browser()
 
 
@@ -36,11 +34,11 @@ def render(hits) -> None:
         item.querySelector(".text").textContent = hit.text
         item.querySelector(".score").textContent = f"{hit.score:.3f}"
         items.append(item)
-    document.getElementById("results").replaceChildren(*items)
+    page.element("results").replaceChildren(*items)
 
 
 async def search() -> None:
-    query = document.getElementById("query").value
+    query = page.element("query").value
     corpus = corpus_lines()
     if not query.strip():
         return  # nothing typed yet: keep the previous results
@@ -50,21 +48,21 @@ async def search() -> None:
     long_ones = sum(embedder.is_truncated(text) for text in corpus + [query])
     note = (f" {long_ones} text(s) are longer than the model reads ({embedder.spec.text.max_tokens} tokens):"
             " only their beginning counts.") if long_ones else ""
-    document.getElementById("corpus-status").textContent = f"{len(corpus):,} sentences embedded.{note}"
+    page.element("corpus-status").textContent = f"{len(corpus):,} sentences embedded.{note}"
     render(hits)
     stages = embedder.timings.as_dict()
-    document.getElementById("timing").textContent = (
+    page.element("timing").textContent = (
         f"Query embedded in {sum(stages.values()):.0f} ms (tokeniser {stages.get('preprocess', 0):.1f} ms, "
         f"model {stages.get('run', 0):.0f} ms); corpus embeddings come from the cache.")
-    pagekit.glue.mark("first-result")
+    page.mark("first-result")
 
 
 async def use_sample(event=None) -> None:
     text = await (await js.fetch("samples/sentences.txt")).text()
-    document.getElementById("corpus").value = text
-    if not document.getElementById("query").value.strip():
-        document.getElementById("query").value = "How do I fix my internet connection?"
-    await pagekit.run_guarded(search)
+    page.element("corpus").value = text
+    if not page.element("query").value.strip():
+        page.element("query").value = "How do I fix my internet connection?"
+    await page.run_guarded(search)
 
 
 async def bench(runs: int, url: str, batch: int = 1) -> str:
@@ -78,11 +76,14 @@ async def bench(runs: int, url: str, batch: int = 1) -> str:
     return json.dumps(timings)
 
 
-js.globalThis.ondeviceBench = create_proxy(bench)
-on_input = pagekit.debounced(search)
-pagekit.listen(document.getElementById("query"), "input", on_input)
-pagekit.listen(document.getElementById("corpus"), "input", pagekit.debounced(search, 0.6))
-pagekit.listen(document.getElementById("sample-corpus"), "click", use_sample)
-document.getElementById("query").disabled = False
-document.getElementById("sample-corpus").disabled = False
-pagekit.ready()
+async def mount(view: pagekit.Page) -> None:
+    global page, embedder
+    page = view
+    embedder = await page.load_task("sentence-embeddings")
+    page.bench = bench
+    page.listen(page.element("query"), "input", page.debounced(search))
+    page.listen(page.element("corpus"), "input", page.debounced(search, 0.6))
+    page.listen(page.element("sample-corpus"), "click", use_sample)
+    page.element("query").disabled = False
+    page.element("sample-corpus").disabled = False
+    page.ready()

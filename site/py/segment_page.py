@@ -1,11 +1,11 @@
-"""The virtual-background page: blur or replace the background behind a person, or cut them out,
+"""The virtual-background view: blur or replace the background behind a person, or cut them out,
 in a photo (upload / samples, PNG download) or live from the webcam (with an FPS figure)."""
 import asyncio
 import json
 import time
 
 import js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import to_js
 from pyscript import document
 
 import camera
@@ -14,8 +14,7 @@ from ondevice import compose
 from ondevice.bridge import draw_pixels
 from ondevice.image import as_array
 
-pagekit.glue.mark("python-ready")
-element = pagekit.element
+page = None  # set by mount()
 MASK_SMOOTHING = 0.5  # webcam: weight kept from earlier frames' masks
 
 
@@ -55,6 +54,10 @@ class Settings:
         return compose.blur_background(frame, mask)
 
 
+def element(element_id: str):
+    return page.element(element_id)
+
+
 settings = Settings()
 models = {}
 
@@ -63,7 +66,7 @@ async def segmenter(task: str | None = None):
     """The loaded model for `task` (default: the model control) at the chosen precision."""
     key = (task or str(element("model").value), str(element("variant").value) or None)
     if key not in models:  # one load per model, however many callers wait for it
-        models[key] = asyncio.ensure_future(pagekit.load_task(*key))
+        models[key] = asyncio.ensure_future(page.load_task(*key))
     try:
         return await models[key]
     except Exception:
@@ -104,7 +107,7 @@ async def segment_photo(data: bytes, name: str, blob=None) -> None:
     python_ms = stages["preprocess"] + stages["postprocess"] + compose_ms
     element("timing").textContent = (f"{name}: {found}. {python_ms + stages['run']:.0f} ms "
                                      f"(Python {python_ms:.0f}, model {stages['run']:.0f})")
-    pagekit.glue.mark("first-result")
+    page.mark("first-result")
 
 
 async def restyle(event=None) -> None:
@@ -113,13 +116,13 @@ async def restyle(event=None) -> None:
         show_photo()
 
     if Photo.pixels is not None:
-        await pagekit.run_guarded(again)
+        await page.run_guarded(again)
 
 
 async def resegment(event=None) -> None:
     """Segment the current photo again after the model or precision changed."""
     if Photo.data is not None:
-        await pagekit.run_guarded(segment_photo, Photo.data, Photo.name)
+        await page.run_guarded(segment_photo, Photo.data, Photo.name)
 
 
 def download_cut_out(event) -> None:
@@ -138,7 +141,7 @@ def download_cut_out(event) -> None:
 
 
 # ---- webcam mode ----------------------------------------------------------------------------
-webcam = camera.Camera(element("video"))
+webcam = None  # a camera.Camera, made by mount()
 smoother = compose.MaskSmoother(MASK_SMOOTHING)
 
 
@@ -194,8 +197,8 @@ def choose_mode(mode: str) -> None:
 
 # ---- controls -------------------------------------------------------------------------------
 def fill_variants() -> None:
-    entry = models_manifest["models"]["person-segmentation"]
-    shipped, default = list(entry["variants"]), entry["default_variant"]["wasm"]
+    entry = pagekit.glue.config.models.to_py()["person-segmentation"]
+    shipped, default = list(entry["variants"]), entry["default"]["wasm"]
     chosen = pagekit.url_param("variant", default)
     for variant in shipped:
         option = document.createElement("option")
@@ -223,9 +226,9 @@ def fill_backgrounds() -> None:
                 if Photo.pixels is not None:
                     show_photo()
 
-            await pagekit.run_guarded(fetch_and_set)
+            await page.run_guarded(fetch_and_set)
 
-        pagekit.listen(button, "click", choose)
+        page.listen(button, "click", choose)
         element("backgrounds").append(button)
 
 
@@ -244,7 +247,7 @@ async def on_background_file(event) -> None:
         if Photo.pixels is not None:
             show_photo()
 
-    await pagekit.run_guarded(use_it)
+    await page.run_guarded(use_it)
 
 
 async def bench(runs: int, url: str) -> str:
@@ -262,19 +265,28 @@ async def bench(runs: int, url: str) -> str:
     return json.dumps(timings)
 
 
-models_manifest = json.loads(await pagekit.glue.fetchText("models/manifest.json"))  # noqa: F704
-fill_variants()
-fill_backgrounds()
-settings.background = (await (await js.fetch(pagekit.glue.config.backgrounds[0].url)).arrayBuffer()).to_bytes()  # noqa: F704
-await segmenter("person-segmentation")  # noqa: F704 (PyScript top-level await)
-js.globalThis.ondeviceBench = create_proxy(bench)
-pagekit.listen(element("mode-photo"), "click", lambda event: choose_mode("photo"))
-pagekit.listen(element("mode-webcam"), "click", lambda event: choose_mode("webcam"))
-for control, handler in (("effect", restyle), ("colour", restyle), ("variant", resegment), ("model", resegment)):
-    pagekit.listen(element(control), "change", handler)
-pagekit.listen(element("background-file"), "change", on_background_file)
-pagekit.listen(element("download"), "click", download_cut_out)
-pagekit.listen(element("start"), "click", start_camera)
-pagekit.listen(element("stop"), "click", stop_camera)
-pagekit.on_image(segment_photo)
-pagekit.ready()
+async def mount(view: pagekit.Page) -> None:
+    global page, webcam
+    page = view
+    webcam = camera.Camera(element("video"))
+    fill_variants()
+    fill_backgrounds()
+    settings.background = (await (await js.fetch(pagekit.glue.config.backgrounds[0].url)).arrayBuffer()).to_bytes()
+    await segmenter("person-segmentation")
+    page.bench = bench
+    page.listen(element("mode-photo"), "click", lambda event: choose_mode("photo"))
+    page.listen(element("mode-webcam"), "click", lambda event: choose_mode("webcam"))
+    for control, handler in (("effect", restyle), ("colour", restyle), ("variant", resegment), ("model", resegment)):
+        page.listen(element(control), "change", handler)
+    page.listen(element("background-file"), "change", on_background_file)
+    page.listen(element("download"), "click", download_cut_out)
+    page.listen(element("start"), "click", start_camera)
+    page.listen(element("stop"), "click", stop_camera)
+    page.on_image(segment_photo)
+    page.ready()
+
+
+def suspend() -> None:
+    """Leaving the view: the webcam goes off."""
+    if webcam is not None and webcam.running:
+        webcam.stop()

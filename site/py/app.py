@@ -1,0 +1,79 @@
+"""The app shell's Python: started once per visit, it mounts each view the first time it is shown
+and suspends / resumes it as the visitor moves between pages (links, back and forward).
+
+A view module (classify_page, ...) has `async def mount(page)`, run once per visit, and may have
+`suspend()` (stop what must not run off screen: the webcam) and `resume()`. The glue shows a
+view's DOM at once and fires "ondevice:view"; a view shown before Python was running is mounted
+now. `ondevice.pythonStarts` counts the starts of this document (the tests check it stays 1).
+"""
+import asyncio
+import importlib
+
+import js
+from pyodide.ffi import create_proxy
+
+import pagekit
+
+glue = pagekit.glue
+glue.pythonStarts += 1
+glue.mark("python-ready")
+VIEWS = glue.config.views.to_py()  # view name -> {"title", "tasks", "module"}
+pages = {}  # view name -> pagekit.Page (mounted this visit)
+modules = {}  # view name -> its module
+shown = [None]  # the view on screen
+
+
+def module_for(name: str):
+    module_name = VIEWS[name]["module"]
+    if module_name and name not in modules:
+        modules[name] = importlib.import_module(module_name)
+    return modules.get(name)
+
+
+async def mount(name: str, module, page) -> None:
+    try:
+        await module.mount(page)
+    except Exception as error:  # the view says what failed (load_task shows it); keep the details
+        if page.state != "error":
+            page.show_error(f"This page could not start: {error}")
+            page.set_state("error")
+        raise
+
+
+def show(name: str, root) -> None:
+    """The glue put view `name` (its DOM: `root`) on screen: mount, or resume, it."""
+    previous = shown[0]
+    if previous and previous != name and hasattr(modules.get(previous), "suspend"):
+        modules[previous].suspend()
+    shown[0] = name
+    module = module_for(name)
+    page = pages.get(name)
+    if page is None:
+        page = pages[name] = pagekit.Page(name, root)
+        if module is None:  # the gallery: nothing to run
+            page.ready()
+        else:
+            asyncio.ensure_future(mount(name, module, page))
+        return
+    page.set_state(page.state)
+    if page.state != "loading":
+        glue.ready()
+    if hasattr(module, "resume"):
+        module.resume()
+
+
+async def bench(*args) -> str:
+    """Benchmark hook (python build.py bench): the hook of the view on screen."""
+    page = pages.get(shown[0])
+    if page is None or page.bench is None:
+        raise RuntimeError(f"the view {shown[0]} has no benchmark hook (yet)")
+    return await page.bench(*args)
+
+
+def on_view(event) -> None:
+    show(str(event.detail.name), event.detail.root)
+
+
+js.globalThis.ondeviceBench = create_proxy(bench)
+js.addEventListener("ondevice:view", create_proxy(on_view))
+show(str(glue.currentView), js.document.getElementById("view").firstElementChild)

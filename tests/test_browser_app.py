@@ -1,0 +1,124 @@
+"""The app shell in headless Chromium: one Python start per visit, views that mount once and are
+found as they were left, deep links, the back and forward buttons, only the new view's model
+fetched, and the webcam turned off when its view is left.
+
+Each test opens its own browser context, so each passes alone (`python build.py test -k NAME`).
+"""
+import pytest
+
+from browser_pages import open_page, runs, wait_for_run
+
+ESPRESSO = 967
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+def view(page) -> str:
+    return page.evaluate("document.body.dataset.view")
+
+
+def wait_for_view(page, name: str) -> None:
+    page.wait_for_function(f"document.body.dataset.view === {name!r} && document.body.dataset.state === 'ready'",
+                           timeout=120_000)
+
+
+def visit_facts(page) -> dict:
+    """What proves the document was not reloaded: navigations, Python starts, a marker set once."""
+    return page.evaluate("({navigations: performance.getEntriesByType('navigation').length, "
+                         "pythonStarts: ondevice.pythonStarts, marker: globalThis.testMarker ?? null})")
+
+
+def click_sample(page, name: str) -> None:
+    before = runs(page)
+    page.click(f"#view button[data-sample={name}]")
+    wait_for_run(page, before)
+
+
+def model_requests(page) -> list[str]:
+    return [url for url in page.requests if url.endswith(".onnx")]
+
+
+def test_moving_between_tasks_starts_python_once(context, site_url):
+    page = open_page(context, site_url + "index.html")
+    page.evaluate("globalThis.testMarker = 'set on the gallery'")
+    page.click("a[href='classify.html']")
+    wait_for_view(page, "classify.html")
+    click_sample(page, "coffee")
+    assert page.get_attribute("#results li", "data-class-id") == str(ESPRESSO)
+    page.click("header a[href='index.html']")
+    wait_for_view(page, "index.html")
+    page.click("a[href='detect.html']")
+    wait_for_view(page, "detect.html")
+    click_sample(page, "coffee")
+    assert "cup" in page.eval_on_selector_all("#detections li", "items => items.map(li => li.dataset.label)")
+    assert page.url == site_url + "detect.html"
+    assert page.title() == "Object detection · ondevice"
+    assert visit_facts(page) == {"navigations": 1, "pythonStarts": 1, "marker": "set on the gallery"}
+    assert page.errors == []
+
+
+def test_back_and_forward_find_each_view_as_it_was_left(context, site_url):
+    page = open_page(context, site_url + "classify.html")
+    click_sample(page, "coffee")
+    page.click("header a[href='index.html']")
+    wait_for_view(page, "index.html")
+    page.click("a[href='search.html']")
+    wait_for_view(page, "search.html")
+    page.go_back()
+    wait_for_view(page, "index.html")
+    page.go_back()
+    wait_for_view(page, "classify.html")
+    assert page.url == site_url + "classify.html"
+    assert page.get_attribute("#results li", "data-class-id") == str(ESPRESSO)  # still on screen
+    click_sample(page, "coffee")  # and the view still answers
+    page.go_forward()
+    wait_for_view(page, "index.html")
+    assert visit_facts(page)["navigations"] == 1 and visit_facts(page)["pythonStarts"] == 1
+
+
+def test_only_the_new_views_model_is_fetched_and_a_view_seen_before_fetches_nothing(context, site_url, manifest):
+    page = open_page(context, site_url + "classify.html")
+    entry = manifest["models"]["person-segmentation"]
+    segment_files = {entry["variants"][entry["default_variant"]["wasm"]]["file"]}
+    landscape = manifest["models"]["person-segmentation-landscape"]
+    segment_files.add(landscape["variants"][landscape["default_variant"]["wasm"]]["file"])
+    classify_models = model_requests(page)
+    assert len(classify_models) == 1
+    page.evaluate("ondevice.navigate('segment.html')")
+    wait_for_view(page, "segment.html")
+    new = model_requests(page)[len(classify_models):]
+    assert {url.rsplit("/", 1)[1] for url in new} == segment_files
+    before = len(page.requests)
+    page.evaluate("ondevice.navigate('classify.html')")
+    wait_for_view(page, "classify.html")
+    click_sample(page, "coffee")
+    assert [url for url in page.requests[before:] if url.endswith(".onnx")] == []
+
+
+def test_a_deep_link_opens_its_view_with_its_options(context, site_url):
+    page = open_page(context, site_url + "detect.html?variant=fp32")
+    assert view(page) == "detect.html"
+    assert page.title() == "Object detection · ondevice"
+    assert "fp32 model" in page.text_content("#status")
+    assert [url.rsplit("/", 1)[1].split(".")[1] for url in model_requests(page)] == ["fp32"]
+
+
+def test_leaving_the_webcam_view_turns_the_camera_off(camera_browser, site_url):
+    context = camera_browser.new_context()
+    try:
+        page = open_page(context, site_url + "detect.html")
+        page.click("#camera-start")
+        page.wait_for_function("document.querySelector('#fps').dataset.frames > 0", timeout=120_000)
+        page.click("header a[href='index.html']")
+        wait_for_view(page, "index.html")
+        page.go_back()
+        wait_for_view(page, "detect.html")
+        assert page.evaluate("document.querySelector('#video').srcObject") is None  # stopped on leaving
+        assert page.is_visible("#camera-start") and not page.is_visible("#camera-stop")
+    finally:
+        context.close()
