@@ -86,33 +86,34 @@ def bench_pages(dist: Path = DIST):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def open_ready(context, url: str, on_response=None):
-    """A new tab of `context` at `url`, once <body data-state=ready>."""
+def open_ready(context, url: str, responses: list | None = None):
+    """A new tab of `context` at `url`, once <body data-state=ready>; `responses` (if given) gets
+    (url, content-encoding) of every response."""
     page = context.new_page()
-    if on_response:
-        page.on("response", on_response)
+    if responses is not None:
+        page.on("response", lambda r: responses.append((r.url, r.headers.get("content-encoding"))))
     page.goto(url)
     page.wait_for_selector("body[data-state=ready]", state="attached", timeout=180_000)
     return page
 
 
-def visit(context, base: str, page_under_test: PageUnderTest, sample: str, on_response=None) -> dict:
+def visit(context, base: str, page_under_test: PageUnderTest, sample: str, responses: list | None = None) -> dict:
     """Open the page in a new tab, wait until it is ready, get its first result on the sample, close
     the tab; return its start-up marks (ms since navigation start, "first-result" included)."""
-    page = open_ready(context, base + page_under_test.path, on_response)
+    page = open_ready(context, base + page_under_test.path, responses)
     marks = page.evaluate(f"async url => {{ await ({page_under_test.first_result})(url); "
                           "ondevice.mark('first-result'); return ondevice.marks; }", base + sample)
     page.close()
     return marks
 
 
-def cold_and_repeat(browser, base: str, page_under_test: PageUnderTest, sample: str, on_response=None):
+def cold_and_repeat(browser, base: str, page_under_test: PageUnderTest, sample: str, responses: list | None = None):
     """(cold marks, repeat marks): a first visit in a fresh browser context (empty HTTP cache and
-    Cache Storage), then a second one in a new tab of the same context (`on_response` sees the cold
-    visit's responses)."""
+    Cache Storage), then a second one in a new tab of the same context (`responses`: the cold
+    visit's, see open_ready)."""
     context = browser.new_context()
     try:
-        cold = visit(context, base, page_under_test, sample, on_response)
+        cold = visit(context, base, page_under_test, sample, responses)
         return cold, visit(context, base, page_under_test, sample)
     finally:
         context.close()
@@ -127,9 +128,7 @@ def interleaved_visits(browser, base: str, pages: dict[str, PageUnderTest], samp
     responses = {name: [] for name in pages}
     for run in range(runs):
         for name in list(pages)[::1 if run % 2 == 0 else -1]:
-            record = (lambda r, seen=responses[name]: seen.append((r.url, r.headers.get("content-encoding")))) \
-                if run == 0 else None
-            cold, repeat = cold_and_repeat(browser, base, pages[name], sample, record)
+            cold, repeat = cold_and_repeat(browser, base, pages[name], sample, responses[name] if run == 0 else None)
             visits[name]["cold"].append(cold)
             visits[name]["repeat"].append(repeat)
     return visits, responses
@@ -262,7 +261,8 @@ def measure_task(browser, base: str, task: str, runs: int, steady_runs: int, sit
     files = {variant: info["file"] for variant, info in entry["variants"].items()}
     result = startup(browser, base, task, runs, site)
     result["steady"] = steady_state(browser, base, task, list(files), steady_runs)
-    result["plain_js"] = {v: plain_js(browser, base, f"models/{file}", v, feeds, steady_runs) for v, file in files.items()}
+    result["plain_js"] = {v: plain_js(browser, base, f"models/{file}", v, feeds, steady_runs)
+                          for v, file in files.items()}
     result["native"] = {v: native(DIST / "models" / file, v, feeds, steady_runs) for v, file in files.items()}
     result["variant_bytes"] = {v: info["bytes"] for v, info in entry["variants"].items()}
     result["default_variant"] = entry["default_variant"]["wasm"]

@@ -37,7 +37,8 @@ def floor_table(results: dict) -> list[str]:
              "closed); the two pages take turns to go first. The floor (`pysrc/ondevice_build/bench_pages/`) "
              "does the same work in plain JavaScript with the same onnxruntime-web files, settings, model and "
              "photo. Ratio = Python median / plain median (range of the per-run ratios).", "",
-             "| page | visit | Python page | plain-JS floor | ratio Python/plain | target | load average 1/5/15 min, before → after |",
+             "| page | visit | Python page | plain-JS floor | ratio Python/plain | target "
+             "| load average 1/5/15 min, before → after |",
              "|---|---|---:|---:|---:|---:|---|"]
     for task, f in compared.items():
         load = f"{load_average(f['load_before'])} → {load_average(f['load_after'])}"
