@@ -1,25 +1,32 @@
 """`python build.py bench`: measure the built site in headless Chromium, beside its floor and limit.
 
-For each task page: cold start (fresh browser context, empty caches) and repeat visit (same
-context) as a breakdown of start-up marks; steady-state inference per shipped variant with 1 and 2
-WASM threads, split into Python pre-processing / ORT run / Python post-processing; the same ONNX
-file run by a minimal plain-JavaScript onnxruntime-web page (the floor) and by native onnxruntime
-(this machine's limit); and the bytes each page downloads, raw and compressed, by kind.
+For each task page: cold start (fresh browser context, empty caches) and repeat visit (a new tab
+in the same context, the first one closed) as a breakdown of start-up marks; where the task has a
+plain-JavaScript floor page (bench_pages/floor-*.html: the same ORT files, settings, model, photo
+and work without Python), the two pages' start-up measured interleaved in the same run, as the
+ratio Python/plain; steady-state inference per shipped variant with 1 and 2 WASM threads, split
+into Python pre-processing / ORT run / Python post-processing; the same ONNX file run by the
+plain-JavaScript page (bench_pages/plain.html) and by native onnxruntime (this machine's limit);
+and the bytes each page downloads, raw and compressed, by kind.
 It measures; it never fails for being slow.
 """
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import statistics
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .browser import launch
 from .paths import DIST, ROOT
+from .runtime_assets import ORT_DIR
 from .serve import serve_in_background
 
 # batches: how many inputs the page's bench hook runs at once (text: 1 and 32 sentences per call).
@@ -29,33 +36,25 @@ PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/co
          "object-detection": {"page": "detect.html", "sample": "samples/coffee.jpg"}}
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
                  "python-started", "python-ready", "session-created", "ready", "first-result")
+BENCH_PAGES = Path(__file__).with_name("bench_pages")  # written into dist/_bench/ only while the bench runs
+BENCH_DIR = "_bench"
+
+
+@dataclass(frozen=True)
+class PageUnderTest:
+    """A page whose start-up the bench measures: its path in dist/ (with any query) and `first_result`,
+    a JavaScript function that, once <body data-state=ready>, takes the sample's URL and resolves to
+    the page's first result on it."""
+
+    path: str
+    first_result: str
+
+
+PYTHON_FIRST_RESULT = "url => ondeviceBench(1, url)"  # every task page's bench hook (site/py/pagekit.py)
+# The plain-JavaScript floor of a task page: start-up measured interleaved with the Python page.
+FLOORS = {"image-classification": PageUnderTest(f"{BENCH_DIR}/floor-classify.html", "url => ondeviceClassify(url)")}
 KIND_PREFIXES = (("runtime/pyodide-", "python"), ("runtime/ort-", "onnxruntime"), ("models/", "model"),
                  ("runtime/pyscript-", "pyscript"))
-PLAIN_PAGE = """<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
-import * as ort from "../{ort}";
-ort.env.wasm.wasmPaths = new URL("../{ort_dir}/", location.href).href;
-ort.env.wasm.numThreads = Number(new URLSearchParams(location.search).get("threads") || 1);
-globalThis.plainBench = async (model, feeds, runs) => {{
-  const session = await ort.InferenceSession.create(model, {{executionProviders: ["wasm"], graphOptimizationLevel: "all"}});
-  const arrays = {{uint8: Uint8Array, int64: BigInt64Array, float32: Float32Array}};
-  const tensors = Object.entries(feeds).map(([name, [b64, dtype, dims]]) => {{
-    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-    return [name, dtype, new arrays[dtype](bytes.buffer), dims];
-  }});
-  const times = [];
-  for (let i = 0; i < runs + 2; i++) {{
-    const inputs = Object.fromEntries(tensors.map(([name, dtype, data, dims]) => [name, new ort.Tensor(dtype, data, dims)]));
-    const started = performance.now();
-    const out = await session.run(inputs);
-    times.push(performance.now() - started);
-    for (const t of Object.values(out)) t.dispose();
-  }}
-  return times.slice(2);  // two warm-up runs, as for the Python page
-}};
-document.title = "ready";
-</script>"""
-
-
 def summary(values: list[float]) -> dict:
     values = sorted(values)
     return {"median": round(statistics.median(values), 2), "min": round(values[0], 2),
@@ -73,26 +72,79 @@ def kind_of(path: str) -> str:
     return "our code"
 
 
-def visit(page, url: str, sample_url: str) -> dict:
-    """Load the page, classify the sample once, return the start-up marks (ms since navigation)."""
+@contextmanager
+def bench_pages(dist: Path = DIST):
+    """The plain-JavaScript pages (bench_pages/) in dist/_bench/ while the block runs, pointed at
+    the site's onnxruntime-web files."""
+    folder = dist / BENCH_DIR
+    folder.mkdir(exist_ok=True)
+    for source in BENCH_PAGES.iterdir():
+        (folder / source.name).write_text(source.read_text().replace("@ORT_DIR@", ORT_DIR))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_ready(context, url: str, responses: list | None = None):
+    """A new tab of `context` at `url`, once <body data-state=ready>; `responses` (if given) gets
+    (url, content-encoding) of every response."""
+    page = context.new_page()
+    if responses is not None:
+        page.on("response", lambda r: responses.append((r.url, r.headers.get("content-encoding"))))
     page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", timeout=180_000)
-    page.evaluate(f"ondeviceBench(1, {json.dumps(sample_url)})")
-    page.evaluate("ondevice.mark('first-result')")
-    return page.evaluate("ondevice.marks")
+    page.wait_for_selector("body[data-state=ready]", state="attached", timeout=180_000)
+    return page
 
 
-def bytes_downloaded(responses: list, base: str, site: dict) -> dict:
+def visit(context, base: str, page_under_test: PageUnderTest, sample: str, responses: list | None = None) -> dict:
+    """Open the page in a new tab, wait until it is ready, get its first result on the sample, close
+    the tab; return its start-up marks (ms since navigation start, "first-result" included)."""
+    page = open_ready(context, base + page_under_test.path, responses)
+    marks = page.evaluate(f"async url => {{ await ({page_under_test.first_result})(url); "
+                          "ondevice.mark('first-result'); return ondevice.marks; }", base + sample)
+    page.close()
+    return marks
+
+
+def cold_and_repeat(browser, base: str, page_under_test: PageUnderTest, sample: str, responses: list | None = None):
+    """(cold marks, repeat marks): a first visit in a fresh browser context (empty HTTP cache and
+    Cache Storage), then a second one in a new tab of the same context (`responses`: the cold
+    visit's, see open_ready)."""
+    context = browser.new_context()
+    try:
+        cold = visit(context, base, page_under_test, sample, responses)
+        return cold, visit(context, base, page_under_test, sample)
+    finally:
+        context.close()
+
+
+def interleaved_visits(browser, base: str, pages: dict[str, PageUnderTest], sample: str, runs: int):
+    """Cold and repeat visits of each page, `runs` times, the pages taking turns to go first.
+
+    Returns ({name: {"cold": [marks per run], "repeat": [...]}}, {name: [(url, content-encoding)
+    of the first cold visit's responses]})."""
+    visits = {name: {"cold": [], "repeat": []} for name in pages}
+    responses = {name: [] for name in pages}
+    for run in range(runs):
+        for name in list(pages)[::1 if run % 2 == 0 else -1]:
+            cold, repeat = cold_and_repeat(browser, base, pages[name], sample, responses[name] if run == 0 else None)
+            visits[name]["cold"].append(cold)
+            visits[name]["repeat"].append(repeat)
+    return visits, responses
+
+
+def bytes_downloaded(responses: list[tuple[str, str | None]], base: str, site: dict) -> dict:
     """Bytes a cold visit transferred, by kind: on the wire (compressed) and decoded (raw)."""
     kinds: dict[str, dict] = {}
     seen = set()
-    for response in responses:
-        path = response.url[len(base):].split("?")[0]
+    for url, encoding in responses:
+        path = url[len(base):].split("?")[0]
         entry = site["files"].get(path)
         if entry is None or path in seen:  # a prefetched file is read again from the HTTP cache
             continue
         seen.add(path)
-        encoding = (response.headers.get("content-encoding") or "").replace("gzip", "gz")
+        encoding = (encoding or "").replace("gzip", "gz")
         wire = entry.get(encoding, entry["bytes"]) if encoding else entry["bytes"]
         total = kinds.setdefault(kind_of(path), {"raw": 0, "compressed": 0, "files": 0})
         total["raw"] += entry["bytes"]
@@ -101,26 +153,41 @@ def bytes_downloaded(responses: list, base: str, site: dict) -> dict:
     return kinds
 
 
+def breakdown(visits: list[dict]) -> dict:
+    """Summary of each start-up mark over several visits."""
+    return {mark: summary([v[mark] for v in visits if mark in v]) for mark in STARTUP_MARKS
+            if any(mark in v for v in visits)}
+
+
+def against_floor(python: dict, plain: dict) -> dict:
+    """First result of the Python page and of its plain-JS floor, cold and repeat: summaries, the
+    ratio of the medians and the range of the per-run ratios (run i of one page against run i of
+    the other, measured next to each other)."""
+    out = {}
+    for visit_kind in ("cold", "repeat"):
+        ours, floor = ([v["first-result"] for v in side[visit_kind]] for side in (python, plain))
+        ratios = summary([a / b for a, b in zip(ours, floor)])
+        out[visit_kind] = {"python": summary(ours), "plain": summary(floor),
+                           "ratio": round(statistics.median(ours) / statistics.median(floor), 2),
+                           "ratio_runs": {"min": ratios["min"], "max": ratios["max"]}}
+    return out
+
+
 def startup(browser, base: str, task: str, runs: int, site: dict) -> dict:
-    page_info = PAGES[task]
-    url, sample = base + page_info["page"], base + page_info["sample"]
-    cold, warm, downloads = [], [], None
-    for _ in range(runs):
-        context = browser.new_context()
-        page = context.new_page()
-        responses = []
-        page.on("response", lambda response: responses.append(response))
-        cold.append(visit(page, url, sample))
-        if downloads is None:
-            downloads = bytes_downloaded(responses, base, site)
-        warm.append(visit(page, url, sample))
-        context.close()
-
-    def breakdown(visits):
-        return {mark: summary([v[mark] for v in visits if mark in v]) for mark in STARTUP_MARKS
-                if any(mark in v for v in visits)}
-
-    return {"cold": breakdown(cold), "repeat": breakdown(warm), "bytes": downloads}
+    """The task page's start-up marks cold and repeat, its cold visit's bytes, and where the task
+    has a floor page, the two measured interleaved and compared (with the load average around)."""
+    python = PageUnderTest(PAGES[task]["page"], PYTHON_FIRST_RESULT)
+    pages = {"python": python} | ({"plain": FLOORS[task]} if task in FLOORS else {})
+    load_before = os.getloadavg()
+    visits, responses = interleaved_visits(browser, base, pages, PAGES[task]["sample"], runs)
+    result = {"cold": breakdown(visits["python"]["cold"]), "repeat": breakdown(visits["python"]["repeat"]),
+              "bytes": bytes_downloaded(responses["python"], base, site)}
+    if "plain" in pages:
+        result["floor"] = {"python_page": python.path, "plain_page": pages["plain"].path,
+                           **against_floor(visits["python"], visits["plain"]),
+                           "load_before": [round(x, 2) for x in load_before],
+                           "load_after": [round(x, 2) for x in os.getloadavg()]}
+    return result
 
 
 def steady_state(browser, base: str, task: str, variants: list[str], runs: int) -> dict:
@@ -129,9 +196,7 @@ def steady_state(browser, base: str, task: str, variants: list[str], runs: int) 
     for variant in variants:
         for threads in (1, 2):
             context = browser.new_context()
-            page = context.new_page()
-            page.goto(f"{base}{page_info['page']}?variant={variant}&threads={threads}")
-            page.wait_for_selector("body[data-state=ready]", timeout=180_000)
+            page = open_ready(context, f"{base}{page_info['page']}?variant={variant}&threads={threads}")
             for batch in page_info.get("batches", (None,)):
                 arguments = [runs + 2, base + page_info["sample"]] + ([batch] if batch else [])
                 timings = json.loads(page.evaluate("args => ondeviceBench(...args)", arguments))[2:]
@@ -141,7 +206,7 @@ def steady_state(browser, base: str, task: str, variants: list[str], runs: int) 
     return results
 
 
-def plain_js(browser, base: str, model_path: str, feeds: dict[str, np.ndarray], runs: int) -> dict:
+def plain_js(browser, base: str, model_path: str, variant: str, feeds: dict[str, np.ndarray], runs: int) -> dict:
     import base64
 
     encoded = {name: [base64.b64encode(np.ascontiguousarray(array).tobytes()).decode(), str(array.dtype),
@@ -149,13 +214,11 @@ def plain_js(browser, base: str, model_path: str, feeds: dict[str, np.ndarray], 
     out = {}
     for threads in (1, 2):
         context = browser.new_context()
-        page = context.new_page()
-        page.goto(f"{base}_bench/plain.html?threads={threads}")
-        page.wait_for_function("document.title === 'ready'")
+        page = open_ready(context, f"{base}{BENCH_DIR}/plain.html?threads={threads}")
         times = page.evaluate(
-            "([url, feeds, runs]) => fetch(url).then(r => r.arrayBuffer()).then("
-            "b => plainBench(new Uint8Array(b), feeds, runs))",
-            [base + model_path, encoded, runs])
+            "([url, feeds, runs, variant]) => fetch(url).then(r => r.arrayBuffer()).then("
+            "b => plainBench(new Uint8Array(b), feeds, runs, variant))",
+            [base + model_path, encoded, runs, variant])
         context.close()
         out[f"{threads}t"] = summary(times)
     return out
@@ -191,38 +254,37 @@ def sample_feeds(task: str, sample: Path) -> dict[str, np.ndarray]:
     return preprocess([sample.read_text(encoding="utf-8").splitlines()[0]], tokenizer, spec)
 
 
+def measure_task(browser, base: str, task: str, runs: int, steady_runs: int, site: dict, entry: dict) -> dict:
+    """Start-up, steady state (ours, plain JS, native) and bytes of one task page; `entry` is the
+    task's models-manifest entry."""
+    feeds = sample_feeds(task, DIST / PAGES[task]["sample"])
+    files = {variant: info["file"] for variant, info in entry["variants"].items()}
+    result = startup(browser, base, task, runs, site)
+    result["steady"] = steady_state(browser, base, task, list(files), steady_runs)
+    result["plain_js"] = {v: plain_js(browser, base, f"models/{file}", v, feeds, steady_runs)
+                          for v, file in files.items()}
+    result["native"] = {v: native(DIST / "models" / file, v, feeds, steady_runs) for v, file in files.items()}
+    result["variant_bytes"] = {v: info["bytes"] for v, info in entry["variants"].items()}
+    result["default_variant"] = entry["default_variant"]["wasm"]
+    return result
+
+
 def measure(browser, tasks: list[str] | None, runs: int) -> dict:
     """Every measurement for the given task pages, using an already launched Chromium."""
     site = json.loads((DIST / "site-manifest.json").read_text())
     models = json.loads((DIST / "models" / "manifest.json").read_text())["models"]
     steady_runs = max(runs * 4, 5)
-    plain_dir = DIST / "_bench"
-    plain_dir.mkdir(exist_ok=True)
-    ort_wasm = next(p for p in site["files"] if p.endswith("ort.wasm.min.mjs"))
-    (plain_dir / "plain.html").write_text(PLAIN_PAGE.format(ort=ort_wasm, ort_dir=ort_wasm.rsplit("/", 1)[0]))
     server, base = serve_in_background(DIST)
     results = {"machine": {**machine(), "browser": f"Chromium {browser.version}"},
                "runs": runs, "steady_runs": steady_runs, "tasks": {}}
     try:
-        for task in tasks or list(PAGES):
-            started = time.perf_counter()
-            entry = models[task]
-            feeds = sample_feeds(task, DIST / PAGES[task]["sample"])
-            variants = list(entry["variants"])
-            files = {v: entry["variants"][v]["file"] for v in variants}
-            task_result = startup(browser, base, task, runs, site)
-            task_result["steady"] = steady_state(browser, base, task, variants, steady_runs)
-            task_result["plain_js"] = {v: plain_js(browser, base, f"models/{files[v]}", feeds, steady_runs)
-                                       for v in variants}
-            task_result["native"] = {v: native(DIST / "models" / files[v], v, feeds, steady_runs)
-                                     for v in variants}
-            task_result["variant_bytes"] = {v: info["bytes"] for v, info in entry["variants"].items()}
-            task_result["default_variant"] = entry["default_variant"]["wasm"]
-            results["tasks"][task] = task_result
-            print(f"[bench] {task}: measured in {time.perf_counter() - started:.0f} s", flush=True)
+        with bench_pages():
+            for task in tasks or list(PAGES):
+                started = time.perf_counter()
+                results["tasks"][task] = measure_task(browser, base, task, runs, steady_runs, site, models[task])
+                print(f"[bench] {task}: measured in {time.perf_counter() - started:.0f} s", flush=True)
     finally:
         server.shutdown()
-        shutil.rmtree(plain_dir, ignore_errors=True)
     return results
 
 

@@ -11,12 +11,44 @@ MARK_NAMES = {
     "python-started": "Python ready (PyScript, packages loaded)", "python-ready": "page script running",
     "session-created": "ORT session created", "ready": "page ready", "first-result": "first result",
 }
+# Issue 10: the Python page's first result against the plain-JS floor's (a target, never a test).
+FLOOR_TARGETS = {"cold": 1.5, "repeat": 1.2}
 
 
 def cell(stats: dict | None) -> str:
     if not stats:
         return "-"
     return f"{stats['median']:.1f} ({stats['min']:.1f}-{stats['max']:.1f})"
+
+
+def load_average(values: list[float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
+def floor_table(results: dict) -> list[str]:
+    """Start-up of each Python page against its plain-JavaScript floor, ratios beside the targets."""
+    compared = {task: r["floor"] for task, r in results["tasks"].items() if "floor" in r}
+    if not compared:
+        return []
+    lines = ["", "## Start-up against the plain-JavaScript floor", "",
+             "First result on the sample photo, ms since navigation start, median (min-max) of "
+             f"{results['runs']} run(s). Each run: a fresh browser context per page for the cold visit, then "
+             "the repeat visit in a new tab of the same context (HTTP cache and Cache Storage kept, first tab "
+             "closed); the two pages take turns to go first. The floor (`pysrc/ondevice_build/bench_pages/`) "
+             "does the same work in plain JavaScript with the same onnxruntime-web files, settings, model and "
+             "photo. Ratio = Python median / plain median (range of the per-run ratios).", "",
+             "| page | visit | Python page | plain-JS floor | ratio Python/plain | target "
+             "| load average 1/5/15 min, before → after |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for task, f in compared.items():
+        load = f"{load_average(f['load_before'])} → {load_average(f['load_after'])}"
+        for visit_kind, target in FLOOR_TARGETS.items():
+            row = f[visit_kind]
+            lines.append(
+                f"| `{f['python_page']}` ({task}) | {visit_kind} | {cell(row['python'])} | {cell(row['plain'])} | "
+                f"**{row['ratio']:.2f}** ({row['ratio_runs']['min']:.2f}-{row['ratio_runs']['max']:.2f}) | "
+                f"<= {target} | {load} |")
+    return lines
 
 
 def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
@@ -31,10 +63,10 @@ def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
         f"Pyodide {m['pyodide']}, PyScript {m['pyscript']}, onnxruntime-web {m['onnxruntime_web']}, "
         f"native onnxruntime {m['onnxruntime_native']}; {m['date']}.",
         "Timings on a shared 2-core machine are noisy: compare ratios within one run.",
-    ]
+    ] + floor_table(results)
     for task, r in results["tasks"].items():
         lines += ["", f"## {task}", "", "### Start-up (ms since navigation)", "",
-                  "| stage | cold (empty cache) | repeat visit |", "|---|---:|---:|"]
+                  "| stage | cold (empty cache) | repeat visit (new tab, same context) |", "|---|---:|---:|"]
         for mark, name in MARK_NAMES.items():
             if mark in r["cold"] or mark in r["repeat"]:
                 lines.append(f"| {name} | {cell(r['cold'].get(mark))} | {cell(r['repeat'].get(mark))} |")
