@@ -113,7 +113,7 @@ def test_leaving_the_webcam_view_turns_the_camera_off(camera_browser, site_url):
     try:
         page = open_page(context, site_url + "detect.html")
         page.click("#camera-start")
-        page.wait_for_function("document.querySelector('#fps').dataset.frames > 0", timeout=120_000)
+        page.wait_for_function("document.querySelector('#camera-status').dataset.frames > 0", timeout=120_000)
         page.click("header a[href='index.html']")
         wait_for_view(page, "index.html")
         page.go_back()
