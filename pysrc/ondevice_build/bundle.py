@@ -20,11 +20,14 @@ from pathlib import Path
 import brotli
 from PIL import Image
 
+from ondevice.registry import spec_for
+
 from . import photos, sentences
+from .bytecode import Archive, compile_archives
 from .fetch import file_sha256
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
-from .runtime_assets import ORT_DIR, PYODIDE_DIR, PYSCRIPT_DIR, RuntimeFiles, copy_runtime
+from .runtime_assets import ORT_DIR, PYSCRIPT_DIR, RuntimeFiles, copy_runtime, pyscript_interpreter
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,11 @@ PAGES = {
     "detect.html": Page(script="detect_page.py", tasks=("object-detection",)),
 }
 PAGE_MODULES = ("pagekit.py", "camera.py")  # shared Python modules page scripts import
-KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
+KINDS = {"python": "Python runtime", "packages": "Python packages", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
 LIBRARY_ZIP = "py/ondevice.zip"
+LIBRARY_HOME = "/home/pyodide"  # Python's working directory in the page, where PyScript unpacks the zip
 LOADING_PANEL = """<section id="loading" class="card" aria-live="polite">
     <p class="status" id="status">Starting Python…</p>
     <div class="progress-rows"></div>
@@ -96,8 +100,14 @@ def write_models(dist: Path, built: list[BuiltModel]) -> dict:
     return manifest
 
 
+def python_packages(tasks: tuple[str, ...]) -> tuple[str, ...]:
+    """What a page's Python loads: numpy always, Pillow only where a task takes images."""
+    return ("numpy", "pillow") if any(spec_for(task).image for task in tasks) else ("numpy",)
+
+
 def write_library(dist: Path) -> None:
-    """The `ondevice` package as one zip that PyScript unpacks into the page's Python path."""
+    """The `ondevice` package as one zip that PyScript unpacks into the page's Python path, its
+    modules precompiled to bytecode (sources kept beside it: tracebacks show our lines)."""
     target = dist / LIBRARY_ZIP
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -105,6 +115,8 @@ def write_library(dist: Path) -> None:
             info = zipfile.ZipInfo(str(path.relative_to(PYSRC)), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+    library = Archive(target, file_sha256(target), LIBRARY_HOME, "folder", keep_sources=True)
+    shutil.copy2(compile_archives([library])[0], target)
     for name in PAGE_MODULES + tuple(page.script for page in PAGES.values()):
         shutil.copy2(SITE / "py" / name, dist / "py" / name)
 
@@ -128,8 +140,9 @@ def asset(dist: Path, relative: str, kind: str) -> dict:
 
 
 def page_head(dist: Path, page: Page, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
+    packages = python_packages(page.tasks)
     prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith(".mjs")]
-    prefetch += [asset(dist, f, "packages") for f in runtime.wheels]
+    prefetch += [asset(dist, f, "packages") for f in runtime.wheels_for(packages)]
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     for task in page.tasks:
@@ -147,8 +160,7 @@ def page_head(dist: Path, page: Page, runtime: RuntimeFiles, manifest: dict, sam
     }
     stem = Path(page.script).stem
     pyscript_config = {
-        "interpreter": f"../{PYODIDE_DIR}/pyodide.mjs",
-        "packages": ["numpy", "pillow"],
+        **pyscript_interpreter(runtime, packages),
         "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*", **{f"./{m}": f"./{m}" for m in PAGE_MODULES}},
     }
     (dist / "py" / f"{stem}.json").write_text(json.dumps(pyscript_config, indent=2))
