@@ -90,11 +90,6 @@ def packages_needed(lock: dict, packages: tuple[str, ...]) -> list[str]:
     return ordered
 
 
-def wheels_needed(lock: dict, packages: tuple[str, ...]) -> list[dict]:
-    """Lock entries for `packages` and their dependencies, dependencies first, no repeats."""
-    return [lock["packages"][name] for name in packages_needed(lock, packages)]
-
-
 def compiled_python(lock: dict, log=print) -> tuple[Path, dict[str, Path]]:
     """Pyodide's stdlib and the wheels of PYTHON_PACKAGES (and their dependencies), each fetched,
     verified by sha256 and compiled to bytecode: (stdlib zip, {lock key: wheel})."""
