@@ -5,7 +5,7 @@ import urllib.request
 import pytest
 
 from ondevice_build.fetch import Artifact, FetchError, Url, fetch
-from ondevice_build.runtime_assets import wheels_needed
+from ondevice_build.runtime_assets import packages_needed
 from ondevice_build.serve import serve_in_background
 
 
@@ -34,8 +34,7 @@ def test_wheels_are_resolved_with_their_dependencies_first():
         "packaging": {"depends": [], "file_name": "packaging.whl"},
         "numpy": {"depends": [], "file_name": "numpy.whl"},
     }}
-    names = [entry["file_name"] for entry in wheels_needed(lock, ("micropip", "numpy", "packaging"))]
-    assert names == ["packaging.whl", "micropip.whl", "numpy.whl"]
+    assert packages_needed(lock, ("micropip", "numpy", "packaging")) == ["packaging", "micropip", "numpy"]
 
 
 def test_server_sends_isolation_headers_types_and_compression(dist):

@@ -305,6 +305,9 @@ function showView(name) {
   document.body.dataset.view = name;
   if (first) document.body.dataset.state = "loading";
   scrollTo(0, 0);
+  for (const pkg of config.views[name].packages) {
+    for (const asset of config.packages[pkg] ?? []) prefetch(asset);
+  }
   const models = viewModels(name);
   for (const model of models) {
     fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
@@ -338,11 +341,12 @@ function ready() {
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
-for (const asset of config.prefetch) {
+function prefetch(asset) {
   fetchBytes(asset.url, { size: asset.bytes, sha256: asset.sha256, kind: asset.kind, prefetch: true })
     .then(() => mark(`${asset.kind}-downloaded`))
     .catch((error) => console.warn("prefetch failed", asset.url, error));
 }
+for (const asset of config.prefetch) prefetch(asset);
 addEventListener("py:ready", () => mark("python-started"));
 
 globalThis.ondevice = {
