@@ -9,6 +9,7 @@ JSON config naming the runtime files (size, sha256), every view's tasks and ever
 so the glue can show bytes loaded and fetch a view's model before Python is even running. Text and
 wasm files are pre-compressed (gzip, brotli) for `serve` or any static host that serves
 precompressed files.
+The service worker (`sw.js`) is stamped with the build's id and the sha256 of every other file.
 """
 from __future__ import annotations
 
@@ -62,6 +63,8 @@ KINDS = {"python": "Python runtime", "packages": "Python packages", "onnxruntime
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
 LIBRARY_ZIP = "py/ondevice.zip"
 LIBRARY_HOME = "/home/pyodide"  # Python's working directory in the page, where PyScript unpacks the zip
+SERVICE_WORKER = "sw.js"
+BUILD_STAMP = "/*ondevice:build*/null"  # in site/sw.js; replaced by the build's id and file hashes
 LOADING_PANEL = """<section id="loading" class="card" aria-live="polite">
     <p class="status" id="status">Starting Python…</p>
     <div class="progress-rows"></div>
@@ -235,10 +238,38 @@ def compress(dist: Path) -> None:
                 shutil.copy2(cached, path.with_name(path.name + suffix))
 
 
+def site_files(dist: Path) -> list[str]:
+    """Every file of the site (paths relative to `dist`, sorted), precompressed copies left out."""
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br"))
+
+
+def stamp_service_worker(dist: Path, template: Path = SITE / SERVICE_WORKER) -> str:
+    """Write dist/sw.js: `template` with this build's id and the sha256 of every other file of
+    the site (site-manifest.json aside); returns the build id.
+
+    The id hashes those sha256 and the worker's own code, so any change to the site is a new
+    worker with a new cache. The file is replaced atomically (a server never sends half a worker)
+    and its now stale .gz/.br copies are removed: compress() writes them again.
+    """
+    code = template.read_text(encoding="utf-8")
+    if BUILD_STAMP not in code:
+        raise ValueError(f"{template} has no {BUILD_STAMP} to stamp")
+    skip = {SERVICE_WORKER, "site-manifest.json"}
+    files = {path: file_sha256(dist / path) for path in site_files(dist) if path not in skip}
+    build_id = hashlib.sha256(json.dumps([files, code], sort_keys=True).encode()).hexdigest()[:16]
+    target = dist / SERVICE_WORKER
+    staged = target.with_name(target.name + ".partial")
+    staged.write_text(code.replace(BUILD_STAMP, json.dumps({"id": build_id, "files": files})), encoding="utf-8")
+    staged.replace(target)
+    for suffix in (".gz", ".br"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    return build_id
+
+
 def write_site_manifest(dist: Path) -> dict:
     files = {}
-    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br")):
-        relative = str(path.relative_to(dist))
+    for relative in site_files(dist):
+        path = dist / relative
         entry = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
         for suffix in (".gz", ".br"):
             if path.with_name(path.name + suffix).exists():
@@ -262,6 +293,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
     write_pages(staging, runtime, manifest, samples)
+    stamp_service_worker(staging)
     compress(staging)
     write_site_manifest(staging)
     if DIST.exists():
