@@ -301,6 +301,19 @@ function viewModels(name) {
   return name ? config.views[name].tasks.map(chosenModel).filter(Boolean) : [];
 }
 
+// What a view needs before it can answer: its Python packages, its models, its first session.
+function prefetchView(name) {
+  for (const pkg of config.views[name].packages) {
+    for (const asset of config.packages[pkg] ?? []) prefetch(asset);
+  }
+  const models = viewModels(name);
+  for (const model of models) {
+    fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
+      .then(() => mark("model-downloaded")).catch((error) => console.warn("prefetch failed", model.url, error));
+  }
+  if (models.length) startSession(models[0]);
+}
+
 function showView(name) {
   let root = views.get(name);
   const first = !root;
@@ -314,15 +327,7 @@ function showView(name) {
   document.body.dataset.view = name;
   if (first) document.body.dataset.state = "loading";
   scrollTo(0, 0);
-  for (const pkg of config.views[name].packages) {
-    for (const asset of config.packages[pkg] ?? []) prefetch(asset);
-  }
-  const models = viewModels(name);
-  for (const model of models) {
-    fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
-      .then(() => mark("model-downloaded")).catch((error) => console.warn("prefetch failed", model.url, error));
-  }
-  if (models.length) startSession(models[0]);
+  if (first) prefetchView(name);
   renderProgress();
   dispatchEvent(new CustomEvent("ondevice:view", { detail: { name, root, first } }));
 }
