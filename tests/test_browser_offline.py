@@ -196,3 +196,30 @@ def test_a_response_that_does_not_match_the_build_is_not_cached(browser, site_co
         assert stored["headers"]["content-type"] == "text/x-python"
     finally:
         context.close()
+
+
+def test_a_page_reached_by_a_link_opens_offline_by_its_own_name(browser, dist, site_files, serve, photo):
+    """In the app shell a link only swaps the view (detect.html is never downloaded as a
+    document); offline, detect.html still opens, from the shell cached under another name, with the
+    detector's model that the visit used."""
+    server, url = serve(dist)
+    context = browser.new_context()
+    try:
+        page = open_page(context, url + "classify.html")
+        page.evaluate("ondevice.navigate('detect.html')")
+        page.wait_for_selector("body[data-view='detect.html'][data-state=ready]", timeout=120_000)
+        give_file(page, photo("coffee"))
+        online = page.eval_on_selector_all("#detections li", "items => items.map(li => li.dataset.label)")
+        assert "cup" in online
+        detector = next(p for p in page.evaluate(USED) if p.startswith("models/ssd"))
+        poll(page, CACHES, lambda found: detector in cached_paths(found))
+        assert "detect.html" not in server.requested
+        page.close()
+        stop(server)
+        context.set_offline(True)
+        page = open_page(context, url + "detect.html")
+        give_file(page, photo("coffee"))
+        assert page.eval_on_selector_all("#detections li", "items => items.map(li => li.dataset.label)") == online
+        assert page.errors == []
+    finally:
+        context.close()
