@@ -248,13 +248,12 @@ const unseenByWorker = []; // URLs not yet reported
 
 function useServiceWorker() {
   const workers = navigator.serviceWorker;
-  if (!workers) return; // no service workers (or not a secure context): the HTTP cache serves
-  const wasControlled = Boolean(workers.controller);
+  if (!workers) return; // none here (or not a secure context): the HTTP cache and MODEL_CACHE serve
   workers.register(new URL("../sw.js", import.meta.url)).catch((error) => console.warn("no service worker", error));
-  // A new build took over while this page was still starting: start again on the new build
-  // rather than run a mix of two builds' files.
+  // A new build's worker took over while this page was still starting: start again on the new
+  // build rather than run a mix of two builds' files.
   workers.addEventListener("controllerchange", () => {
-    if (wasControlled && !("ready" in marks)) location.reload();
+    if (!("ready" in marks)) location.reload();
   });
   const collect = (list) => {
     for (const entry of list.getEntries()) {
