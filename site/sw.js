@@ -6,9 +6,11 @@
 //   installs the new worker. Each build has its own cache, "ondevice-<build id>", so within a build
 //   every file is served cache-first, the unhashed names (pages, py/*.py, js/ondevice.mjs,
 //   models/manifest.json) included.
-// - Runtime caching: files are stored as a visit uses them, never the whole site (all model variants
-//   together are over 200 MB). Files fetched before this worker controlled the page are reported by
-//   the page (js/ondevice.mjs) and fetched again here, mostly from the HTTP cache.
+// - Runtime caching: files are stored as a visit uses them, never the whole site (with every model
+//   variant it is 418 MB). The first visit is not taken over (no clients.claim(): with it the
+//   worker stored files while the page started, and the first result came about 1 s later on 2
+//   cores); once ready, that page reports the files it fetched (js/ondevice.mjs) and they are
+//   fetched again here, normally from the HTTP cache.
 // - Verified: a response is stored only if its bytes have the build's sha256 for its path. What is
 //   stored is the decoded body with the server's headers (COOP/COEP/CORP included, so pages served
 //   from the cache stay cross-origin isolated) minus those that describe the transfer (a .br/.gz
@@ -17,12 +19,12 @@
 //   build whose sha256 is the same. Every page name served the same shell document therefore opens
 //   offline once any of them was visited, while pages with different bytes are never swapped.
 // - Update: the new worker copies from the old caches every entry whose sha256 this build still has
-//   (big runtime and model files are not downloaded again), takes control at once (skipWaiting +
-//   claim; a waiting worker would never reach a tab that is only ever reloaded) and deletes every
-//   other ondevice-* cache, the pages' old "ondevice-models-v1" included. A page still starting
-//   when that happens reloads itself (js/ondevice.mjs), so no page runs two builds' code; a page
-//   already running keeps its code and fetches anything further from the new build, as it would
-//   from the server after a deploy without a worker.
+//   (big runtime and model files are not downloaded again), takes over the old worker's pages at
+//   once (skipWaiting: a waiting worker would never reach a tab that is only ever reloaded) and
+//   deletes every other ondevice-* cache, the pages' old "ondevice-models-v1" included. A page
+//   still starting when that happens reloads itself (js/ondevice.mjs), so no page runs two builds'
+//   code; a page already running keeps its code and fetches anything further from the new build,
+//   as it would from the server after a deploy without a worker.
 
 const BUILD = /*ondevice:build*/null;
 const FILES = BUILD?.files ?? {}; // path relative to the root -> sha256
@@ -129,12 +131,11 @@ async function carryOver() {
 
 self.addEventListener("install", (event) => event.waitUntil(carryOver().then(() => self.skipWaiting())));
 
-// Activate: delete every other ondevice cache, then control the open pages.
-async function activate() {
+// Activate: delete every other ondevice cache.
+async function deleteOldCaches() {
   for (const name of await caches.keys()) {
     if (name !== CACHE && name.startsWith(PREFIX)) await caches.delete(name);
   }
-  await self.clients.claim();
 }
 
-self.addEventListener("activate", (event) => event.waitUntil(activate()));
+self.addEventListener("activate", (event) => event.waitUntil(deleteOldCaches()));

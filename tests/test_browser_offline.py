@@ -171,8 +171,9 @@ def test_a_response_that_does_not_match_the_build_is_not_cached(browser, site_co
     try:
         page = context.new_page()
         page.goto(url + "index.html")  # a page without Python: the worker alone is under test
-        page.evaluate("navigator.serviceWorker.register('sw.js')")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.evaluate("navigator.serviceWorker.register('sw.js').then(() => navigator.serviceWorker.ready)")
+        page.reload()  # the worker does not take over the page that registered it
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
         fetch_text = "async (path) => (await fetch(path)).text()"
         assert page.evaluate(fetch_text, "samples/cat.jpg") == "not the build's cat"
         # A second request waits for the worker's store of the first to finish before it looks.

@@ -2,8 +2,8 @@
 
 COOP/COEP make the page cross-origin isolated (SharedArrayBuffer, so onnxruntime-web can use
 threads); CORP lets those pages load our own files. Precompressed .br/.gz files are served when
-the browser accepts them; hashed and versioned files are cached for a year. The service worker is served from the root,
-so its scope is the whole site without a Service-Worker-Allowed header.
+the browser accepts them; hashed and versioned files are cached for a year. The service worker
+(sw.js) sits at the root, so its scope is the whole site without a Service-Worker-Allowed header.
 """
 from __future__ import annotations
 

@@ -350,32 +350,40 @@ document.addEventListener("click", (event) => {
 addEventListener("popstate", () => showView(viewOf(location.href)));
 
 // ---- service worker --------------------------------------------------------------------
-// sw.js only sees the requests made once it controls the page: the page reports the same-origin
-// files it fetched before (resource timing entries that no worker handled), and the worker
-// stores them too.
+// sw.js keeps what a visit used for the next one. It does not take over the page that registers
+// it (that page is busy starting): once ready, the page reports the same-origin files it fetched
+// without a worker (resource timing entries with no workerStart), and the worker stores them then.
+const unseenByWorker = []; // URLs not yet reported
+
 function useServiceWorker() {
   const workers = navigator.serviceWorker;
-  if (!workers) return; // no service workers (or not a secure context): the HTTP cache serves
-  const wasControlled = Boolean(workers.controller);
+  if (!workers) return; // none here (or not a secure context): the HTTP cache and MODEL_CACHE serve
   workers.register(new URL("../sw.js", import.meta.url)).catch((error) => console.warn("no service worker", error));
-  // A new build took over while this page was still starting: start again on the new build
-  // rather than run a mix of two builds' files.
+  // A new build's worker took over while this page was still starting: start again on the new
+  // build rather than run a mix of two builds' files.
   workers.addEventListener("controllerchange", () => {
-    if (wasControlled && !("ready" in marks)) location.reload();
+    if (!("ready" in marks)) location.reload();
   });
-  const reportUnseen = (list) => {
-    const urls = list.getEntries()
-      .filter((entry) => entry.workerStart === 0 && new URL(entry.name).origin === location.origin)
-      .map((entry) => entry.name);
-    if (urls.length) workers.ready.then((registration) => registration.active?.postMessage({ cache: urls }));
+  const collect = (list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.workerStart === 0 && new URL(entry.name).origin === location.origin) unseenByWorker.push(entry.name);
+    }
+    if ("ready" in marks) reportUnseen();
   };
-  for (const type of ["navigation", "resource"]) new PerformanceObserver(reportUnseen).observe({ type, buffered: true });
+  for (const type of ["navigation", "resource"]) new PerformanceObserver(collect).observe({ type, buffered: true });
 }
 useServiceWorker();
+
+// Hand the files fetched without the worker to it (from ready() on).
+function reportUnseen() {
+  const urls = unseenByWorker.splice(0);
+  if (urls.length) navigator.serviceWorker?.ready.then((registration) => registration.active?.postMessage({ cache: urls }));
+}
 
 // ---- start-up --------------------------------------------------------------------------
 function ready() {
   mark("ready");
+  reportUnseen();
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
