@@ -91,7 +91,7 @@ function storeOnce(path, response) {
 // error, as without a worker.
 async function respond(event, path) {
   await storing.get(path);
-  const hit = await cached(path);
+  const hit = await cached(path).catch(() => undefined); // a broken cache must not break the page
   if (hit) return hit;
   const response = await fetch(event.request);
   event.waitUntil(storeOnce(path, response.clone()));

@@ -94,7 +94,7 @@ def test_only_the_new_views_model_is_fetched_and_a_view_seen_before_fetches_noth
     page.evaluate("ondevice.navigate('segment.html')")
     wait_for_view(page, "segment.html")
     new = model_requests(page)[len(classify_models):]
-    assert {url.rsplit("/", 1)[1] for url in new} == segment_files
+    assert sorted(url.rsplit("/", 1)[1] for url in new) == sorted(segment_files)  # each once
     before = len(page.requests)
     page.evaluate("ondevice.navigate('classify.html')")
     wait_for_view(page, "classify.html")
@@ -122,5 +122,31 @@ def test_leaving_the_webcam_view_turns_the_camera_off(camera_browser, site_url):
         wait_for_view(page, "detect.html")
         assert page.evaluate("document.querySelector('#video').srcObject") is None  # stopped on leaving
         assert page.is_visible("#camera-start") and not page.is_visible("#camera-stop")
+    finally:
+        context.close()
+
+
+SLOW_CAMERA = """
+const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+navigator.mediaDevices.getUserMedia = (constraints) =>
+  new Promise((resolve) => setTimeout(resolve, 1500)).then(() => getUserMedia(constraints));
+"""
+
+
+def test_leaving_while_the_browser_is_still_asking_for_the_camera_never_turns_it_on(camera_browser, site_url):
+    context = camera_browser.new_context(service_workers="block")
+    context.add_init_script(SLOW_CAMERA)
+    try:
+        page = open_page(context, site_url + "detect.html")
+        page.click("#camera-start")
+        page.click("header a[href='index.html']")
+        wait_for_view(page, "index.html")
+        page.wait_for_timeout(2500)  # the browser has given the camera by now
+        assert page.evaluate("document.body.dataset.camera") != "on"
+        page.go_back()
+        wait_for_view(page, "detect.html")
+        assert page.evaluate("document.querySelector('#video').srcObject") is None
+        assert page.is_visible("#camera-start") and page.is_enabled("#camera-start")
+        assert page.is_hidden("#camera-stop")
     finally:
         context.close()

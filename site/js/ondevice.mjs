@@ -2,7 +2,7 @@
 // - route between the app's views (links, back/forward) without reloading, so Python starts once
 //   per visit; show a view's DOM at once, before Python is even running;
 // - prefetch every file the view needs, in parallel with Python's start, showing bytes loaded;
-// - fetch model files through the Cache Storage, verified by sha256, with byte progress;
+// - fetch model files verified by sha256, with byte progress;
 // - load onnxruntime-web and create sessions / tensors; start the view's first session while
 //   Python starts (onnxruntime-web works in its own worker, so the two use both cores);
 // - register the service worker (sw.js), which keeps what a visit used for the next, offline too;
@@ -12,7 +12,6 @@
 // Everything else (pre/post-processing, page logic) is Python: see py/*.py and pysrc/ondevice.
 
 const config = JSON.parse(document.getElementById("ondevice-config").textContent);
-const MODEL_CACHE = "ondevice-models-v1";
 const marks = {};
 const inflight = new Map();
 const ortModules = {};
@@ -27,7 +26,7 @@ function absolute(url) {
 }
 
 // ---- byte progress -------------------------------------------------------------------
-const progress = new Map(); // kind -> {loaded, total}
+const progress = new Map(); // kind -> {files: Map(url -> [loaded, total])}
 function report(kind, file, loaded, total) {
   const entry = progress.get(kind) ?? { files: new Map() };
   entry.files.set(file, [loaded, total]);
@@ -89,31 +88,19 @@ async function sha256Hex(bytes) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Where a service worker can run, it keeps the models (one copy, per build, old builds deleted);
-// elsewhere the page keeps them in its own cache.
-async function ownModelCache() {
-  if (navigator.serviceWorker || !globalThis.caches) return null;
-  return caches.open(MODEL_CACHE).catch(() => null);
-}
-
-async function download(url, entry, { sha256, useCache }) {
-  const cache = useCache ? await ownModelCache() : null;
-  let response = cache ? await cache.match(url) : undefined;
-  const fromCache = Boolean(response);
-  if (!response) {
-    response = await fetch(url);
-    if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
-  }
+// Download a file with byte progress and check its sha256. Caching is the service worker's (sw.js:
+// one copy per build) and, where none runs, the HTTP cache's (hashed names, cached for a year).
+async function download(url, entry, { sha256 }) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
   const bytes = await readWithProgress(response, entry.total, (loaded, total) => {
     entry.loaded = loaded;
     entry.total = total;
     for (const listener of entry.listeners) listener(loaded, total);
   });
   if (sha256 && (await sha256Hex(bytes)) !== sha256) {
-    if (fromCache) await cache.delete(url); // the next try downloads it again
     throw new Error(`${url} is corrupt (sha256 mismatch); reload the page to download it again.`);
   }
-  if (cache && !fromCache) await cache.put(url, new Response(bytes)).catch(() => {});
   return bytes;
 }
 
@@ -125,7 +112,7 @@ function fetchBytes(url, options = {}) {
   if (!entry) {
     entry = { loaded: 0, total: size, listeners: new Set() };
     entry.listeners.add((loaded, total) => report(kind, key, loaded, total));
-    entry.promise = download(key, entry, { sha256, useCache: kind === "model" });
+    entry.promise = download(key, entry, { sha256 });
     inflight.set(key, entry);
     entry.promise.catch(() => inflight.delete(key));
   }
@@ -140,7 +127,7 @@ function fetchBytes(url, options = {}) {
   }
   return entry.promise.finally(() => {
     entry.listeners.delete(onProgress);
-    inflight.delete(key); // the caller owns the bytes now; a later call reads the cache
+    inflight.delete(key); // the caller owns the bytes now; a later call downloads (from a cache)
   });
 }
 
@@ -199,8 +186,11 @@ function openSession(url, { sha256 = "", backend = "wasm", foldWeights = false, 
   const early = earlySessions.get(key);
   if (early) {
     earlySessions.delete(key);
-    if (onProgress) onProgress(early.bytes, early.bytes);
-    return early.session;
+    const download = inflight.get(absolute(url));
+    if (!download || !onProgress) return early.session;
+    download.listeners.add(onProgress); // the early download may still be under way
+    onProgress(download.loaded, download.total);
+    return early.session.finally(() => download.listeners.delete(onProgress));
   }
   return fetchBytes(url, { sha256, onProgress }).then((bytes) => createSession(bytes, backend, foldWeights));
 }
@@ -283,9 +273,12 @@ function nextFrame(video) {
 const views = new Map(); // name -> its DOM
 let currentView = null;
 
+// The view a URL of this site names (its file name, in the shell's folder), else null.
 function viewOf(url) {
-  const name = new URL(url, location.href).pathname.split("/").pop() || "index.html";
-  return name in config.views ? name : null;
+  const target = new URL(url, location.href);
+  if (new URL(".", target).href !== new URL(".", document.baseURI).href) return null;
+  const name = target.pathname.split("/").pop() || "index.html";
+  return Object.hasOwn(config.views, name) ? name : null;
 }
 
 // The model file a view's task will load: the URL's ?variant= and ?backend=, else the defaults.
@@ -297,8 +290,16 @@ function chosenModel(task) {
   const file = entry?.variants[variant];
   return file && { ...file, task, variant, backend, foldWeights: variant === "int8-weights" };
 }
+// A view's models as chosen at its first show (the URL's options then), for the prefetch, the
+// progress panel and Python's load (modelChoice), so all three name the same file.
+const viewChoices = new Map();
 function viewModels(name) {
-  return name ? config.views[name].tasks.map(chosenModel).filter(Boolean) : [];
+  if (!name) return [];
+  if (!viewChoices.has(name)) viewChoices.set(name, config.views[name].tasks.map(chosenModel).filter(Boolean));
+  return viewChoices.get(name);
+}
+function modelChoice(view, task) {
+  return viewModels(view).find((model) => model.task === task) ?? null;
 }
 
 // What a view needs before it can answer: its Python packages, its models, its first session.
@@ -347,7 +348,7 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   navigate(url.href);
 });
-addEventListener("popstate", () => showView(viewOf(location.href)));
+addEventListener("popstate", () => showView(viewOf(location.href) ?? "index.html"));
 
 // ---- service worker --------------------------------------------------------------------
 // sw.js keeps what a visit used for the next one. It does not take over the page that registers
@@ -357,7 +358,7 @@ const unseenByWorker = []; // URLs not yet reported
 
 function useServiceWorker() {
   const workers = navigator.serviceWorker;
-  if (!workers) return; // none here (or not a secure context): the HTTP cache and MODEL_CACHE serve
+  if (!workers) return; // none here (or not a secure context): the HTTP cache serves
   workers.register(new URL("../sw.js", import.meta.url)).catch((error) => console.warn("no service worker", error));
   // A new build's worker took over while this page was still starting: start again on the new
   // build rather than run a mix of two builds' files.
@@ -396,8 +397,8 @@ for (const asset of config.prefetch) prefetch(asset);
 addEventListener("py:ready", () => mark("python-started"));
 
 globalThis.ondevice = {
-  config, marks, mark, ready, fetchBytes, fetchText, openSession, tensor, readPixels, threads,
-  drawPixels, openCamera, closeCamera, nextFrame, navigate, showView, viewOf, pythonStarts: 0,
+  config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
+  drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, pythonStarts: 0,
   get currentView() { return currentView; },
 };
 showView(viewOf(location.href) ?? "index.html");

@@ -1,10 +1,10 @@
 """The app shell's Python: started once per visit, it mounts each view the first time it is shown
-and suspends / resumes it as the visitor moves between pages (links, back and forward).
+and suspends it as the visitor moves between pages (links, back and forward).
 
 Python starts with numpy only; a view that needs more (Pillow, for the image views) has it loaded
 by Pyodide before it mounts (the glue has already prefetched the wheel when the view showed).
 A view module (classify_page, ...) has `async def mount(page)`, run once per visit, and may have
-`suspend()` (stop what must not run off screen: the webcam) and `resume()`. The glue shows a
+`suspend()` (stop what must not run off screen: the webcam). The glue shows a
 view's DOM at once and fires "ondevice:view"; a view shown before Python was running is mounted
 now. `ondevice.pythonStarts` counts the starts of this document (the tests check it stays 1).
 """
@@ -20,18 +20,11 @@ import pagekit
 glue = pagekit.glue
 glue.pythonStarts += 1
 glue.mark("python-ready")
-VIEWS = glue.config.views.to_py()  # view name -> {"title", "tasks", "module"}
+VIEWS = glue.config.views.to_py()  # view name -> {"title", "tasks", "module", "packages"}
 pages = {}  # view name -> pagekit.Page (mounted this visit)
-modules = {}  # view name -> its module
-shown = [None]  # the view on screen
+modules = {}  # view name -> its module, imported once its packages are installed
+on_screen = None  # the name of the view on screen
 loaded_packages = set(glue.config.start_packages)  # what PyScript installed at start (py/app.json)
-
-
-def module_for(name: str):
-    module_name = VIEWS[name]["module"]
-    if module_name and name not in modules:
-        modules[name] = importlib.import_module(module_name)
-    return modules.get(name)
 
 
 async def load_packages(names: list[str]) -> None:
@@ -42,44 +35,45 @@ async def load_packages(names: list[str]) -> None:
         loaded_packages.update(missing)
 
 
-async def mount(name: str, module, page) -> None:
+async def mount(name: str, page) -> None:
+    """A view's first show: its packages, then its module (which may import them), then mount."""
+    page.status("Loading…")
     try:
         await load_packages(VIEWS[name]["packages"])
-        await module.mount(page)
+        modules[name] = importlib.import_module(VIEWS[name]["module"])
+        await modules[name].mount(page)
     except Exception as error:  # the view says what failed (load_task shows it); keep the details
         if page.state != "error":
-            page.show_error(f"This page could not start: {error}")
+            page.show_error(f"This page could not start ({error}). Reload the page to try again.")
             page.set_state("error")
         raise
 
 
 def show(name: str, root) -> None:
-    """The glue put view `name` (its DOM: `root`) on screen: mount, or resume, it."""
-    previous = shown[0]
-    if previous and previous != name and hasattr(modules.get(previous), "suspend"):
-        modules[previous].suspend()
-    shown[0] = name
-    module = module_for(name)
+    """The glue put view `name` (its DOM: `root`) on screen: suspend the one it replaced, then
+    mount this one on its first show."""
+    global on_screen
+    if on_screen != name and hasattr(modules.get(on_screen), "suspend"):
+        modules[on_screen].suspend()
+    on_screen = name
     page = pages.get(name)
     if page is None:
         page = pages[name] = pagekit.Page(name, root)
-        if module is None:  # the gallery: nothing to run
+        if VIEWS[name]["module"] is None:  # the gallery: nothing to run
             page.ready()
         else:
-            asyncio.ensure_future(mount(name, module, page))
+            asyncio.ensure_future(mount(name, page))
         return
     page.set_state(page.state)
     if page.state != "loading":
         glue.ready()
-    if hasattr(module, "resume"):
-        module.resume()
 
 
 async def bench(*args) -> str:
     """Benchmark hook (python build.py bench): the hook of the view on screen."""
-    page = pages.get(shown[0])
+    page = pages.get(on_screen)
     if page is None or page.bench is None:
-        raise RuntimeError(f"the view {shown[0]} has no benchmark hook (yet)")
+        raise RuntimeError(f"the view {on_screen} has no benchmark hook (yet)")
     return await page.bench(*args)
 
 

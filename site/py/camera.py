@@ -83,6 +83,8 @@ class Camera:
         self.meter = FpsMeter()
         self.frames = 0
         self._running = False
+        self._starting = False  # waiting for the browser (and the user) to give the camera
+        self._cancelled = False  # stop() came during that wait
 
     @property
     def running(self) -> bool:
@@ -92,21 +94,31 @@ class Camera:
     def fps(self) -> float:
         return self.meter.fps
 
-    async def start(self) -> None:
+    async def start(self) -> bool:
         """Ask for the camera and start playing it; raises CameraError when there is none or the
-        user refuses."""
-        if self._running:
-            return
+        user refuses. False when stop() came while the browser was still asking (the camera is
+        then turned off again at once)."""
+        if self._running or self._starting:
+            return self._running
+        self._starting, self._cancelled = True, False
         try:
             await glue.openCamera(self.video, self.width, self.height)
         except Exception as error:  # a JsException carrying the browser's DOMException
             raise CameraError(error_name(error)) from None
+        finally:
+            self._starting = False
+        if self._cancelled:
+            glue.closeCamera(self.video)
+            return False
         self.meter.reset()
         self.frames = 0
         self._running = True
+        return True
 
     def stop(self) -> None:
-        """Stop the camera (its light goes off); a running loop ends after the current frame."""
+        """Stop the camera (its light goes off), or cancel a start still waiting for the browser;
+        a running loop ends after the current frame."""
+        self._cancelled = True
         self._running = False
         glue.closeCamera(self.video)
 
@@ -138,6 +150,7 @@ class CameraControl:
         self.page = page
         self.camera = Camera(page.element("video"))
         self.on_frame, self.before_start, self.after_stop = on_frame, before_start, after_stop
+        self._stops = 0
         page.listen(page.element("camera-start"), "click", self.start)
         page.listen(page.element("camera-stop"), "click", self.stop)
         page.element("camera-start").disabled = False
@@ -153,20 +166,28 @@ class CameraControl:
 
     def _say(self, camera_state: str, message: str = "") -> None:
         self.page.element("camera-message").textContent = message
-        js.document.body.dataset.camera = camera_state
+        if self.page.on_screen:
+            js.document.body.dataset.camera = camera_state
 
     async def start(self, event=None) -> None:
         """Start the camera and process frames until stop(); a frame's error is shown (guarded
         like any user action) without stopping the camera."""
         self.page.element("camera-start").disabled = True
         self._say("starting")
+        stops = self._stops
         try:
             if self.before_start:
                 await self.before_start()
-            await self.camera.start()
+            started = stops == self._stops and await self.camera.start()
         except CameraError as error:
             self._say(error.reason, str(error))
             self._buttons(False)
+            return
+        except Exception as error:  # e.g. the model could not be loaded
+            self._say("off", f"The webcam could not start: {error}")
+            self._buttons(False)
+            return
+        if not started:  # stopped (the view was left) while the browser was asking
             return
         self._say("on")
         self._buttons(True)
@@ -187,9 +208,12 @@ class CameraControl:
         status.textContent = f"{rate} · {detail}" if detail else rate
 
     def stop(self, event=None) -> None:
-        """Turn the camera off (its light goes off); the frame loop ends after the current frame."""
-        if self.camera.running:
-            self.camera.stop()
+        """Turn the camera off (its light goes off), or cancel a start in progress; the frame
+        loop ends after the current frame."""
+        running = self.camera.running
+        self._stops += 1  # a start still preparing (before_start) gives up
+        self.camera.stop()
+        if running:
             self.page.element("camera-status").textContent = "Webcam stopped."
             if self.after_stop:
                 self.after_stop()

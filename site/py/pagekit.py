@@ -86,17 +86,25 @@ class Page:
             glue.ready()
         self.set_state("ready")
 
+    def model_choice(self, task: str) -> tuple[str | None, str]:
+        """(variant, backend) for `task` in this view: what the glue chose (and prefetched) at the
+        view's first show from the URL's ?variant= and ?backend=, else the URL's own words."""
+        choice = glue.modelChoice(self.name, task)
+        if choice is None:  # e.g. ?variant= names a variant the site does not ship: load() says so
+            return url_param("variant"), url_param("backend", "wasm")
+        return str(choice.variant), str(choice.backend)
+
     async def load_task(self, task: str, variant: str | None = None):
-        """Load a task's model with byte progress in the status line; variant (unless given) and
-        backend from the URL."""
+        """Load a task's model with byte progress in the status line; the variant (unless given)
+        and the backend are the view's choice (model_choice)."""
         def on_progress(progress: Progress) -> None:
             self.status(f"Loading model {progress.file}: {progress.loaded / 1e6:.1f} / "
                         f"{progress.total / 1e6:.1f} MB")
 
         self.status("Loading the model…")
         try:
-            model = await load(task, variant=variant or url_param("variant"), backend=url_param("backend", "wasm"),
-                               on_progress=on_progress)
+            chosen, backend = self.model_choice(task)
+            model = await load(task, variant=variant or chosen, backend=backend, on_progress=on_progress)
         except Exception as error:
             self.show_error(f"The model could not be loaded: {error}")
             self.set_state("error")

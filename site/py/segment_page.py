@@ -172,9 +172,8 @@ def choose_mode(mode: str) -> None:
 
 # ---- controls -------------------------------------------------------------------------------
 def fill_variants() -> None:
-    entry = pagekit.glue.config.models.to_py()["person-segmentation"]
-    shipped, default = list(entry["variants"]), entry["default"]["wasm"]
-    chosen = pagekit.url_param("variant", default)
+    shipped = list(pagekit.glue.config.models.to_py()["person-segmentation"]["variants"])
+    chosen, _ = page.model_choice("person-segmentation")
     for variant in shipped:
         option = document.createElement("option")
         option.value = option.textContent = variant
