@@ -24,7 +24,8 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
     saved = json.loads((tmp_path / "results.json").read_text())
     task = saved["tasks"]["image-classification"]
     cold = task["cold"]
-    assert 0 < cold["python-started"]["median"] < cold["session-created"]["median"] < cold["first-result"]["median"]
+    for mark in ("python-started", "session-created"):  # the glue creates the session while Python starts
+        assert 0 < cold[mark]["median"] < cold["first-result"]["median"]
     shipped = manifest["models"]["image-classification"]["variants"]
     assert set(task["steady"]) == {f"{v}/{t}t" for v in shipped for t in (1, 2)}
     for stages in task["steady"].values():
