@@ -41,7 +41,7 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
     assert floor["switch"]["python_starts"] == [1]
     assert 0 < task["switch"]["ready"]["median"] <= task["switch"]["first-result"]["median"]
     assert len(floor["offline"]["ok"]) == 1  # measured, whether or not the page opens offline
-    table = markdown[markdown.index("Start-up against the plain-JavaScript floor"):markdown.index("## image-classification")]
+    table = markdown[markdown.index("against the plain-JavaScript floor"):markdown.index("## image-classification")]
     for kind in VISIT_KINDS:
         assert f"| `classify.html` | {kind} |" in table
     assert Image.open(tmp_path / "chart.png").size[0] > 0

@@ -136,7 +136,8 @@ def visit(context, base: str, page_under_test: PageUnderTest, responses: list | 
     page = open_ready(context, base + page_under_test.path, responses, timeout)
     try:
         return page.evaluate(f"async url => {{ await ({page_under_test.first_result})(url); "
-                             "ondevice.mark('first-result'); return {marks: ondevice.marks, timings: ondevice.timings ?? {}}; }",
+                             "ondevice.mark('first-result'); "
+                             "return {marks: ondevice.marks, timings: ondevice.timings ?? {}}; }",
                              base + page_under_test.sample)
     finally:
         page.close()
@@ -193,7 +194,8 @@ def interleaved_visits(browser, base: str, pages: dict[str, PageUnderTest], runs
     responses = {name: [] for name in pages}
     for run in range(runs):
         for name in list(pages)[::1 if run % 2 == 0 else -1]:
-            visits[name].append(visits_in_one_context(browser, base, pages[name], responses[name] if run == 0 else None))
+            recorded = responses[name] if run == 0 else None
+            visits[name].append(visits_in_one_context(browser, base, pages[name], recorded))
     return visits, responses
 
 
@@ -260,7 +262,8 @@ def against_floor(python: list[dict], plain: list[dict]) -> dict:
     out = {kind: compared([first_result(run[kind]) for run in python], [first_result(run[kind]) for run in plain])
            for kind in ("cold", "repeat")}
     switches = [run["switch"] for run in python]
-    out["switch"] = {**compared([s["first-result"] for s in switches], [session_and_first_run(run["repeat"]) for run in plain]),
+    plain_switch = [session_and_first_run(run["repeat"]) for run in plain]
+    out["switch"] = {**compared([s["first-result"] for s in switches], plain_switch),
                      "python_starts": [s["pythonStarts"] for s in switches]}
     out["offline"] = offline_against_floor(python, plain)
     return out
@@ -268,8 +271,9 @@ def against_floor(python: list[dict], plain: list[dict]) -> dict:
 
 def floor_for(task: str) -> PageUnderTest:
     """The task page's floor page: its own (FLOORS), else its model file alone (floor-model.html)."""
-    return FLOORS.get(task) or PageUnderTest(f"{BENCH_DIR}/floor-model.html?task={task}", "url => ondeviceFirstRun(url)",
-                                             FEEDS_FILE.format(task=task), contains=MODEL_FLOOR_CONTAINS)
+    return FLOORS.get(task) or PageUnderTest(f"{BENCH_DIR}/floor-model.html?task={task}",
+                                             "url => ondeviceFirstRun(url)", FEEDS_FILE.format(task=task),
+                                             contains=MODEL_FLOOR_CONTAINS)
 
 
 def encode_feeds(feeds: dict[str, np.ndarray]) -> dict:

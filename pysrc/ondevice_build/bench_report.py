@@ -75,7 +75,8 @@ def floor_table(results: dict) -> list[str]:
              "result, model files already cached) and an **offline 2nd visit** (network off, new tab). The pages "
              "take turns to go first. The floors (`pysrc/ondevice_build/bench_pages/`, the same onnxruntime-web "
              "files and settings as ours):", ""]
-    lines += [f"- {' '.join(pages)}: `{name.split('/')[-1]}`, {contains}." for name, (contains, pages) in floors.items()]
+    lines += [f"- {' '.join(pages)}: `{name.split('/')[-1]}`, {contains}."
+              for name, (contains, pages) in floors.items()]
     lines += ["", "Floor per row: cold and repeat, the floor page's visit of the same kind; task switch, the floor's "
               "ORT session creation + first run (in its repeat visit); offline, the floor's repeat visit (a plain "
               "page cannot open offline). Ratio = our median / the floor's (range of the per-run ratios).", "",

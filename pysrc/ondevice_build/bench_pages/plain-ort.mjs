@@ -69,7 +69,8 @@ export function decodeFeeds(feeds) {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     return [name, dtype, new arrays[dtype](bytes.buffer), dims];
   });
-  return () => Object.fromEntries(decoded.map(([name, dtype, data, dims]) => [name, new ort.Tensor(dtype, data.slice(), dims)]));
+  const tensor = ([name, dtype, data, dims]) => [name, new ort.Tensor(dtype, data.slice(), dims)];
+  return () => Object.fromEntries(decoded.map(tensor));
 }
 
 export function ready() {
