@@ -47,3 +47,9 @@ def give_text_file_and_expect_refusal(page, read_results) -> None:
     assert "not an image" in page.text_content("#error")
     assert page.get_attribute("body", "data-state") == "error"
     assert read_results(page) == before  # the previous result stays on screen
+
+
+def classifications(page) -> list[tuple[str, float, int]]:
+    """The classification page's results as (label, score, class id), best first."""
+    return page.eval_on_selector_all(
+        "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.score), Number(li.dataset.classId)])")

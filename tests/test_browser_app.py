@@ -13,7 +13,9 @@ ESPRESSO = 967
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context()
+    """A fresh visit; the service worker is blocked (it has its own tests), so every request seen
+    is the page's own."""
+    context = browser.new_context(service_workers="block")
     yield context
     context.close()
 
@@ -109,11 +111,11 @@ def test_a_deep_link_opens_its_view_with_its_options(context, site_url):
 
 
 def test_leaving_the_webcam_view_turns_the_camera_off(camera_browser, site_url):
-    context = camera_browser.new_context()
+    context = camera_browser.new_context(service_workers="block")
     try:
         page = open_page(context, site_url + "detect.html")
         page.click("#camera-start")
-        page.wait_for_function("document.querySelector('#fps').dataset.frames > 0", timeout=120_000)
+        page.wait_for_function("document.querySelector('#camera-status').dataset.frames > 0", timeout=120_000)
         page.click("header a[href='index.html']")
         wait_for_view(page, "index.html")
         page.go_back()

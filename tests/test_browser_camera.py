@@ -23,10 +23,10 @@ def page(browser, site_url):
 def press_start(page, error_name: str) -> str:
     page.evaluate(f"globalThis.cameraError = {error_name!r}")
     page.evaluate("document.body.dataset.camera = ''")
-    page.click("#start")
-    page.wait_for_function("document.body.dataset.camera", timeout=30_000)
+    page.click("#camera-start")
+    page.wait_for_function("!['', 'starting'].includes(document.body.dataset.camera)", timeout=30_000)
     assert page.get_attribute("body", "data-camera") == error_name
-    assert page.is_enabled("#start") and not page.is_enabled("#stop")
+    assert page.is_visible("#camera-start") and page.is_enabled("#camera-start") and page.is_hidden("#camera-stop")
     return page.text_content("#camera-message")
 
 

@@ -5,7 +5,7 @@ native onnxruntime. Labels are read from the DOM (data-* attributes hold full-pr
 """
 import pytest
 
-from browser_pages import give_file, give_text_file_and_expect_refusal, open_page, runs, wait_for_run
+from browser_pages import classifications, give_file, give_text_file_and_expect_refusal, open_page, runs, wait_for_run
 
 SCORE_TOLERANCE = 0.01  # absolute, per class probability: WASM vs native kernels, Pillow 10 vs 13
 ESPRESSO = 967
@@ -18,15 +18,10 @@ def page(browser, site_url):
     page.context.close()
 
 
-def results(page) -> list[tuple[str, float, int]]:
-    return page.eval_on_selector_all(
-        "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.score), Number(li.dataset.classId)])")
-
-
 @pytest.mark.parametrize("name", ["cat", "rocket", "coffee"])
 def test_page_agrees_with_cpython_on_the_same_file(page, native_model, photo, name, run):
     give_file(page, photo(name))
-    in_browser = results(page)
+    in_browser = classifications(page)
     native = run(native_model("image-classification")(photo(name).read_bytes(), top_k=5))
     assert len(in_browser) == 5
     assert in_browser[0][2] == native[0].class_id, (in_browser, native)
@@ -39,9 +34,9 @@ def test_page_agrees_with_cpython_on_the_same_file(page, native_model, photo, na
 
 def test_a_file_that_is_not_an_image_shows_an_error_and_keeps_the_page_working(page, photo):
     give_file(page, photo("cat"))
-    give_text_file_and_expect_refusal(page, results)
+    give_text_file_and_expect_refusal(page, classifications)
     give_file(page, photo("coffee"))
-    assert results(page)[0][2] == ESPRESSO
+    assert classifications(page)[0][2] == ESPRESSO
     assert page.text_content("#error") == ""
     assert page.errors == []
 
@@ -50,7 +45,7 @@ def test_sample_buttons_classify_the_bundled_photos(page):
     before = runs(page)
     page.click("button[data-sample=coffee]")
     wait_for_run(page, before)
-    assert results(page)[0][2] == ESPRESSO
+    assert classifications(page)[0][2] == ESPRESSO
 
 
 def test_loading_panel_reported_bytes_of_runtime_and_model(page, manifest):

@@ -90,8 +90,8 @@ def test_no_request_leaves_the_local_server(page, site_url):
 def test_without_a_camera_the_page_says_why_and_keeps_working(page, photo):
     """This Chromium has no (fake) camera: Start must explain, not fail silently or break the page."""
     page.click("#camera-start")
-    page.wait_for_function("document.getElementById('error').textContent !== ''", timeout=20_000)
-    message = page.text_content("#error")
+    page.wait_for_function("document.getElementById('camera-message').textContent !== ''", timeout=20_000)
+    message = page.text_content("#camera-message")
     assert any(words in message for words in ("No camera was found", "Camera access was refused",
                                               "no access to a camera")), message
     assert page.is_visible("#camera-start") and page.is_enabled("#camera-start")

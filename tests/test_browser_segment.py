@@ -120,11 +120,12 @@ def test_a_file_that_is_not_an_image_keeps_the_last_result(page, photo):
 def test_webcam_shows_a_live_virtual_background_with_an_fps_figure(page, fake_camera_frame):
     page.click("#mode-webcam")
     choose(page, "#effect", "colour")
-    page.click("#start")
-    page.wait_for_function("Number(document.body.dataset.frames || 0) >= 8", timeout=60_000)
+    page.click("#camera-start")
+    page.wait_for_function("Number(document.getElementById('camera-status').dataset.frames || 0) >= 8",
+                           timeout=60_000)
     assert page.get_attribute("body", "data-camera") == "on"
-    assert float(page.get_attribute("body", "data-fps")) > 0.5
-    assert "frames/s" in page.text_content("#fps")
+    assert float(page.get_attribute("#camera-status", "data-fps")) > 0.5
+    assert "frames/s" in page.text_content("#camera-status")
     shown = canvas_pixels(page, "webcam-result")[:, :, :3].astype(int)
     frame = np.asarray(fake_camera_frame).astype(int)
     assert shown.shape == frame.shape
@@ -135,14 +136,15 @@ def test_webcam_shows_a_live_virtual_background_with_an_fps_figure(page, fake_ca
 
 
 def test_webcam_switches_to_the_landscape_model_and_stops(page):
-    frames = int(page.get_attribute("body", "data-frames"))
+    frames = int(page.get_attribute("#camera-status", "data-frames"))
     page.select_option("#model", "person-segmentation-landscape")
-    page.wait_for_function(f"Number(document.body.dataset.frames) >= {frames + 5}", timeout=60_000)
+    page.wait_for_function(f"Number(document.getElementById('camera-status').dataset.frames) >= {frames + 5}",
+                           timeout=60_000)
     assert "person-segmentation-landscape" in page.text_content("#status")
-    page.click("#stop")
+    page.click("#camera-stop")
     page.wait_for_function("document.body.dataset.camera === 'off'", timeout=10_000)
     assert page.evaluate("document.getElementById('video').srcObject") is None
-    assert page.is_enabled("#start") and not page.is_enabled("#stop")
+    assert page.is_visible("#camera-start") and page.is_enabled("#camera-start") and page.is_hidden("#camera-stop")
     assert page.text_content("#camera-message") == ""
 
 

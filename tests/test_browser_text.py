@@ -1,6 +1,6 @@
 """The semantic-search and few-shot pages in headless Chromium, against CPython on the same model.
 
-Scores in the DOM (data-score, data-probability) hold full precision, so the browser's cosines
+Scores in the DOM (data-score) hold full precision, so the browser's cosines
 and probabilities are compared number by number with native onnxruntime's.
 """
 import json
@@ -106,7 +106,7 @@ def starter_examples(fewshot_page):
 
 def prediction(page) -> tuple[str, dict]:
     probabilities = page.eval_on_selector_all(
-        "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.probability)])")
+        "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.score)])")
     return page.get_attribute("#prediction", "data-label"), dict(probabilities)
 
 

@@ -1,11 +1,14 @@
 """Build plumbing: artifact fetching, Pyodide wheel resolution, the server's headers."""
+import hashlib
 import json
+import re
 import urllib.request
 
 import pytest
 
+from ondevice_build.bundle import stamp_service_worker
 from ondevice_build.fetch import Artifact, FetchError, Url, fetch
-from ondevice_build.runtime_assets import wheels_needed
+from ondevice_build.runtime_assets import packages_needed
 from ondevice_build.serve import serve_in_background
 
 
@@ -34,8 +37,7 @@ def test_wheels_are_resolved_with_their_dependencies_first():
         "packaging": {"depends": [], "file_name": "packaging.whl"},
         "numpy": {"depends": [], "file_name": "numpy.whl"},
     }}
-    names = [entry["file_name"] for entry in wheels_needed(lock, ("micropip", "numpy", "packaging"))]
-    assert names == ["packaging.whl", "micropip.whl", "numpy.whl"]
+    assert packages_needed(lock, ("micropip", "numpy", "packaging")) == ["packaging", "micropip", "numpy"]
 
 
 def test_server_sends_isolation_headers_types_and_compression(dist):
@@ -52,8 +54,34 @@ def test_server_sends_isolation_headers_types_and_compression(dist):
             assert int(response.headers["Content-Length"]) == manifest["files"][wasm]["br"]
         with urllib.request.urlopen(url + "classify.html") as response:
             assert response.headers["Cache-Control"] == "no-cache"
+        with urllib.request.urlopen(url + "sw.js") as response:  # checked for updates on every visit
+            assert response.headers["Content-Type"] == "text/javascript"
+            assert response.headers["Cache-Control"] == "no-cache"
+            assert response.headers["Service-Worker-Allowed"] is None  # at the root: not needed
     finally:
         server.shutdown()
+
+
+def stamped_build(site) -> dict:
+    return json.loads(re.search(r"const BUILD = (\{.*?\});\n", (site / "sw.js").read_text()).group(1))
+
+
+def test_the_worker_is_stamped_with_every_other_file_and_a_new_build_is_a_new_worker(tmp_path):
+    (tmp_path / "py").mkdir()
+    (tmp_path / "py" / "page.py").write_text("print('one')")
+    (tmp_path / "page.html").write_text("<p>page</p>")
+    (tmp_path / "page.html.br").write_bytes(b"brotli")  # precompressed copies are not files of the site
+    (tmp_path / "site-manifest.json").write_text("{}")
+    (tmp_path / "sw.js.br").write_bytes(b"a stale worker")
+
+    first = stamp_service_worker(tmp_path)
+    sha256 = lambda text: hashlib.sha256(text.encode()).hexdigest()
+    assert stamped_build(tmp_path) == {"id": first, "files": {
+        "page.html": sha256("<p>page</p>"), "py/page.py": sha256("print('one')")}}
+    assert not (tmp_path / "sw.js.br").exists()
+    assert stamp_service_worker(tmp_path) == first  # the same site: the same worker
+    (tmp_path / "py" / "page.py").write_text("print('two')")
+    assert stamp_service_worker(tmp_path) != first
 
 
 def test_site_ships_only_the_runtime_files_pages_use(dist):

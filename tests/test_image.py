@@ -71,3 +71,20 @@ def test_jpeg_draft_decoding_keeps_at_least_the_requested_size(photo):
     full = decode(photo("china").read_bytes())
     small = decode(photo("china").read_bytes(), min_size=100)
     assert min(small.size) >= 100 and small.size[0] < full.size[0]
+
+
+def test_text_code_runs_without_loading_pillow():
+    """Text pages do not download Pillow: importing ondevice and its text tasks must not import it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import ondevice
+
+    code = ("import sys; import ondevice, ondevice.tasks.embed, ondevice.tasks.fewshot; "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'PIL'], 'PIL imported'; "
+            "from ondevice import compose; assert 'PIL.Image' in sys.modules")
+    path = {**os.environ, "PYTHONPATH": str(Path(ondevice.__file__).parents[1])}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=path)
+    assert result.returncode == 0, result.stderr

@@ -12,8 +12,11 @@
     hits = await embedder.search("query", corpus_texts, top_k=5)    # [SearchHit(index, text, score)]
 
 The same code runs in the browser (Pyodide + onnxruntime-web) and in CPython (onnxruntime).
+Importing the package does not import Pillow: image functions import it when first called, and
+`compose` (compositing, all Pillow) is imported on first use, so text-only pages never load it.
 """
-from . import compose
+import importlib
+
 from .errors import InputError
 from .image import ImageError
 from .loader import Progress, load
@@ -26,3 +29,10 @@ from .tasks.fewshot import Prediction, TextClassifier
 __all__ = ["Box", "Classification", "Detection", "ImageError", "InputError", "MODELS", "Prediction", "Progress",
            "SearchHit", "TextClassifier", "compose", "load"]
 __version__ = "0.1.0"
+LAZY_MODULES = ("compose",)  # modules that need Pillow: imported on first use
+
+
+def __getattr__(name: str):
+    if name in LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,19 +3,25 @@
 Everything here is plain PIL + numpy, identical under CPython and Pyodide, so a photo decoded from
 the same bytes gives the same model input in both. DOM elements (<img>, <video>, <canvas>) are
 read into arrays by `ondevice.bridge`, the only module that touches JavaScript.
+
+Pillow is imported by the functions that use it, not by this module: `import ondevice` does not
+load Pillow, so a page that never decodes an image (the text pages) need not download it.
 """
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import bridge
 from .errors import InputError
 from .registry import ImageInput
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_PIXELS = 100_000_000
 
@@ -47,6 +53,8 @@ def decode(data: bytes, *, min_size: int = 0) -> Image.Image:
     shorter side is still >= min_size, which is several times faster for large photos.
     Raises ImageError for data that is not an image.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if not data:
         raise ImageError("The file is empty.")
     try:
@@ -72,6 +80,8 @@ def as_pil(image, *, min_size: int = 0) -> Image.Image:
     of shape (H, W, 3) or (H, W, 4) with dtype uint8, and in the browser an <img>, <video>,
     <canvas>, ImageData or ImageBitmap.
     """
+    from PIL import Image
+
     if isinstance(image, Image.Image):
         return image.convert("RGB")
     if isinstance(image, (bytes, bytearray, memoryview)):
@@ -114,6 +124,8 @@ def fit_to_input(image: Image.Image, spec: ImageInput) -> tuple[np.ndarray, Plac
     of the crop in the image. With spec.resize_shorter_to the shorter side is scaled to that size
     and the centre (height, width) window is taken; without it the whole image is stretched.
     """
+    from PIL import Image
+
     width, height = image.size
     if spec.resize_shorter_to:
         scale = spec.resize_shorter_to / min(width, height)

@@ -9,6 +9,7 @@ JSON config naming the runtime files (size, sha256), every view's tasks and ever
 so the glue can show bytes loaded and fetch a view's model before Python is even running. Text and
 wasm files are pre-compressed (gzip, brotli) for `serve` or any static host that serves
 precompressed files.
+The service worker (`sw.js`) is stamped with the build's id and the sha256 of every other file.
 """
 from __future__ import annotations
 
@@ -24,11 +25,15 @@ from pathlib import Path
 import brotli
 from PIL import Image
 
+from ondevice.registry import spec_for
+
 from . import photos, sentences
+from .bytecode import Archive, compile_archives
 from .fetch import file_sha256
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
-from .runtime_assets import ORT_DIR, PYODIDE_DIR, PYSCRIPT_DIR, RuntimeFiles, copy_runtime
+from .runtime_assets import (ORT_DIR, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
+                             pyscript_interpreter)
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,14 @@ VIEWS = {
 }
 APP_SCRIPT = "app.py"  # the one PyScript script: mounts the views (site/py/app.py)
 PAGE_MODULES = ("pagekit.py", "camera.py")  # shared by the view modules
-KINDS = {"python": "Python runtime", "packages": "numpy + Pillow", "onnxruntime": "ONNX Runtime",
+START_PACKAGES = ("numpy",)  # loaded as Python starts; a view loads what else it needs when shown
+KINDS = {"python": "Python runtime", "packages": "Python packages", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
 LIBRARY_ZIP = "py/ondevice.zip"
+LIBRARY_HOME = "/home/pyodide"  # Python's working directory in the page, where PyScript unpacks the zip
+SERVICE_WORKER = "sw.js"
+BUILD_STAMP = "/*ondevice:build*/null"  # in site/sw.js; replaced by the build's id and file hashes
 LOADING_PANEL = """<section id="loading" class="card" aria-live="polite">
     <p class="status" id="status">Starting Python…</p>
     <div class="progress-rows"></div>
@@ -107,8 +116,14 @@ def write_models(dist: Path, built: list[BuiltModel]) -> dict:
     return manifest
 
 
+def python_packages(tasks: tuple[str, ...]) -> tuple[str, ...]:
+    """What a page's Python loads: numpy always, Pillow only where a task takes images."""
+    return ("numpy", "pillow") if any(spec_for(task).image for task in tasks) else ("numpy",)
+
+
 def write_library(dist: Path) -> None:
-    """The `ondevice` package as one zip that PyScript unpacks into the page's Python path."""
+    """The `ondevice` package as one zip that PyScript unpacks into the page's Python path, its
+    modules precompiled to bytecode (sources kept beside it: tracebacks show our lines)."""
     target = dist / LIBRARY_ZIP
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -116,6 +131,8 @@ def write_library(dist: Path) -> None:
             info = zipfile.ZipInfo(str(path.relative_to(PYSRC)), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+    library = Archive(target, file_sha256(target), LIBRARY_HOME, "folder", keep_sources=True)
+    shutil.copy2(compile_archives([library])[0], target)
     for name in page_scripts():
         shutil.copy2(SITE / "py" / name, dist / "py" / name)
 
@@ -152,23 +169,26 @@ def model_variants(manifest: dict) -> dict:
 
 
 def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
+    packages = START_PACKAGES
     prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith(".mjs")]
-    prefetch += [asset(dist, f, "packages") for f in runtime.wheels]
+    prefetch += [asset(dist, f, "packages") for f in runtime.wheels_for(packages)]
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     config = {
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/"},
         "kinds": KINDS,
         "prefetch": prefetch,
-        "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module}
-                  for name, view in VIEWS.items()},
+        "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,
+                         "packages": list(python_packages(view.tasks))} for name, view in VIEWS.items()},
+        "start_packages": list(packages),
+        "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))]
+                     for name in PYTHON_PACKAGES if name not in packages},
         "models": model_variants(manifest),
         "samples": samples,
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
     }
     pyscript_config = {
-        "interpreter": f"../{PYODIDE_DIR}/pyodide.mjs",
-        "packages": ["numpy", "pillow"],
+        **pyscript_interpreter(runtime, packages),
         "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*", **{f"./{m}": f"./{m}" for m in page_scripts()
                                                              if m != APP_SCRIPT}},
     }
@@ -218,10 +238,38 @@ def compress(dist: Path) -> None:
                 shutil.copy2(cached, path.with_name(path.name + suffix))
 
 
+def site_files(dist: Path) -> list[str]:
+    """Every file of the site (paths relative to `dist`, sorted), precompressed copies left out."""
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br"))
+
+
+def stamp_service_worker(dist: Path, template: Path = SITE / SERVICE_WORKER) -> str:
+    """Write dist/sw.js: `template` with this build's id and the sha256 of every other file of
+    the site (site-manifest.json aside); returns the build id.
+
+    The id hashes those sha256 and the worker's own code, so any change to the site is a new
+    worker with a new cache. The file is replaced atomically (a server never sends half a worker)
+    and its now stale .gz/.br copies are removed: compress() writes them again.
+    """
+    code = template.read_text(encoding="utf-8")
+    if BUILD_STAMP not in code:
+        raise ValueError(f"{template} has no {BUILD_STAMP} to stamp")
+    skip = {SERVICE_WORKER, "site-manifest.json"}
+    files = {path: file_sha256(dist / path) for path in site_files(dist) if path not in skip}
+    build_id = hashlib.sha256(json.dumps([files, code], sort_keys=True).encode()).hexdigest()[:16]
+    target = dist / SERVICE_WORKER
+    staged = target.with_name(target.name + ".partial")
+    staged.write_text(code.replace(BUILD_STAMP, json.dumps({"id": build_id, "files": files})), encoding="utf-8")
+    staged.replace(target)
+    for suffix in (".gz", ".br"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    return build_id
+
+
 def write_site_manifest(dist: Path) -> dict:
     files = {}
-    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br")):
-        relative = str(path.relative_to(dist))
+    for relative in site_files(dist):
+        path = dist / relative
         entry = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
         for suffix in (".gz", ".br"):
             if path.with_name(path.name + suffix).exists():
@@ -245,6 +293,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
     write_pages(staging, runtime, manifest, samples)
+    stamp_service_worker(staging)
     compress(staging)
     write_site_manifest(staging)
     if DIST.exists():

@@ -1,25 +1,40 @@
 """The browser runtime the pages need, and only that: Pyodide core + wheels, PyScript, ORT-web.
 
-Pyodide's core comes from npm. The numpy and pillow wheels (and whatever the lock says they
-need) are not in the npm package: each is verified against the sha256 in that Pyodide's own
-`pyodide-lock.json` and taken from the first source that works: the local cache, the official
-Pyodide release, then a PyPI package that vendors the same distribution.
+Pyodide's core comes from npm. The numpy and pillow wheels are not in the npm package: each is
+verified against the sha256 in that Pyodide's own `pyodide-lock.json` and taken from the first
+source that works: the local cache, the official Pyodide release, then a PyPI package that vendors
+the same distribution.
+
+Pages get Python precompiled: the standard library and the wheels are shipped with 3.12 bytecode
+instead of sources (see `bytecode`), beside a lock file of our own that lists the compiled wheels
+with their sha256, so Pyodide's integrity check of every wheel still holds. They live in a folder
+named after their content (`runtime/pyodide-<version>-<hash>/`: the server caches /runtime/ for a
+year) under Pyodide's default names, so PyScript's `interpreter` is plain `pyodide.mjs`: it finds
+the compiled stdlib and the lock beside itself, and with `"packages_cache": "passthrough"` PyScript
+hands the page's `packages` to Pyodide's `loadPackage` instead of installing them with micropip.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fetch import Artifact, PypiMember, Url, fetch
+from .bytecode import Archive, compile_archives
+from .fetch import Artifact, PypiMember, Url, fetch, file_sha256
 from .paths import NODE_MODULES
 
 PYODIDE_VERSION = "0.27.7"
 PYSCRIPT_VERSION = "0.6.60"
 ORT_VERSION = "1.30.0"
-PYTHON_PACKAGES = ("micropip", "numpy", "pillow")  # micropip: PyScript installs `packages` with it
-PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+PYTHON_PACKAGES = ("numpy", "pillow")  # every package a page may load; each page names its own
+PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
+STDLIB = "python_stdlib.zip"
+STDLIB_SHA256 = "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16"  # npm pyodide@0.27.7's
+LOCK = "pyodide-lock.json"
+STDLIB_PREFIX = "/lib/python312.zip"  # where Pyodide mounts the stdlib zip
+SITE_PACKAGES = "/lib/python3.12/site-packages"  # where loadPackage unpacks wheels
 # onnxruntime-web: the API module, its emscripten loader (also the threads' worker script) and the
 # plain SIMD/threads wasm for the WASM EP; the asyncify build for the WebGPU EP, loaded only when a
 # page asks for WebGPU.
@@ -31,57 +46,112 @@ WHEEL_MIRRORS = (
 )
 
 RUNTIME = "runtime"
-PYODIDE_DIR = f"{RUNTIME}/pyodide-{PYODIDE_VERSION}"
 PYSCRIPT_DIR = f"{RUNTIME}/pyscript-{PYSCRIPT_VERSION}"
 ORT_DIR = f"{RUNTIME}/ort-{ORT_VERSION}"
 
 
 @dataclass(frozen=True)
 class RuntimeFiles:
-    """Paths (relative to dist/) of what a page loads, by kind, for pages and the benchmark."""
+    """Paths (relative to dist/) of what a page loads, by kind, for pages and the benchmark.
+
+    pyodide: Pyodide's core, our compiled stdlib and our lock; wheels: for each package a page may
+    name, the wheel files it needs (its own and its dependencies').
+    """
 
     pyodide: tuple[str, ...]
-    wheels: tuple[str, ...]
+    wheels: dict[str, tuple[str, ...]]
     pyscript: tuple[str, ...]
     ort_wasm: tuple[str, ...]
     ort_webgpu: tuple[str, ...]
 
+    @property
+    def interpreter(self) -> str:
+        """The module PyScript imports to start Python (`config.interpreter`)."""
+        return next(path for path in self.pyodide if path.endswith("/pyodide.mjs"))
 
-def wheels_needed(lock: dict, packages: tuple[str, ...]) -> list[dict]:
-    """Lock entries for `packages` and their dependencies, dependencies first, no repeats."""
-    ordered: list[dict] = []
-    seen: set[str] = set()
+    def wheels_for(self, packages: tuple[str, ...]) -> tuple[str, ...]:
+        """The wheel files a page that loads `packages` downloads, without repeats."""
+        return tuple(dict.fromkeys(file for name in packages for file in self.wheels[name]))
+
+
+def packages_needed(lock: dict, packages: tuple[str, ...]) -> list[str]:
+    """Lock keys of `packages` and their dependencies, dependencies first, no repeats."""
+    ordered: list[str] = []
 
     def visit(name: str) -> None:
-        if name in seen:
+        if name in ordered:
             return
-        seen.add(name)
-        entry = lock["packages"][name]
-        for dependency in entry["depends"]:
+        for dependency in lock["packages"][name]["depends"]:
             visit(dependency)
-        ordered.append(entry)
+        ordered.append(name)
 
     for name in packages:
         visit(name)
     return ordered
 
 
-def copy_runtime(dist: Path, log=print) -> RuntimeFiles:
+def compiled_python(lock: dict, log=print) -> tuple[Path, dict[str, Path]]:
+    """Pyodide's stdlib and the wheels of PYTHON_PACKAGES (and their dependencies), each fetched,
+    verified by sha256 and compiled to bytecode: (stdlib zip, {lock key: wheel})."""
+    names = packages_needed(lock, PYTHON_PACKAGES)
+    archives = [Archive(NODE_MODULES / "pyodide" / STDLIB, STDLIB_SHA256, STDLIB_PREFIX, "zip")]
+    for name in names:
+        entry = lock["packages"][name]
+        file = entry["file_name"]
+        artifact = Artifact(file, entry["sha256"], tuple(mirror(file) for mirror in WHEEL_MIRRORS))
+        archives.append(Archive(fetch(artifact, log), entry["sha256"], SITE_PACKAGES, "folder"))
+    stdlib, *wheels = compile_archives(archives, log)
+    return stdlib, dict(zip(names, wheels))
+
+
+def compiled_lock(lock: dict, wheels: dict[str, Path]) -> dict:
+    """Pyodide's lock reduced to the packages we ship, each with the sha256 of its compiled wheel
+    (Pyodide checks every wheel it downloads against it)."""
+    return {"info": lock["info"],
+            "packages": {name: {**lock["packages"][name], "sha256": file_sha256(path)} for name, path in wheels.items()}}
+
+
+def folder_name(stdlib: Path, lock_text: str) -> str:
+    """`runtime/pyodide-<version>-<hash>`: a new name whenever the compiled files change."""
+    digest = hashlib.sha256(file_sha256(stdlib).encode() + lock_text.encode()).hexdigest()
+    return f"{RUNTIME}/pyodide-{PYODIDE_VERSION}-{digest[:10]}"
+
+
+def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Pyodide's core, the compiled stdlib and wheels and their lock into one folder of dist/:
+    (the core files, {package: its wheel files}) as paths relative to dist/."""
     pyodide_src = NODE_MODULES / "pyodide"
     installed = json.loads((pyodide_src / "package.json").read_text())["version"]
     if installed != PYODIDE_VERSION:
         raise RuntimeError(f"node_modules has pyodide {installed}, expected {PYODIDE_VERSION}: run npm ci")
-    target = dist / PYODIDE_DIR
+    lock = json.loads((pyodide_src / LOCK).read_text())
+    stdlib, wheels = compiled_python(lock, log)
+    lock_text = json.dumps(compiled_lock(lock, wheels), indent=1, sort_keys=True)
+    folder = folder_name(stdlib, lock_text)
+    target = dist / folder
     target.mkdir(parents=True)
     for name in PYODIDE_CORE:
         shutil.copy2(pyodide_src / name, target / name)
-    lock = json.loads((pyodide_src / "pyodide-lock.json").read_text())
-    wheels = []
-    for entry in wheels_needed(lock, PYTHON_PACKAGES):
-        file = entry["file_name"]
-        artifact = Artifact(file, entry["sha256"], tuple(mirror(file) for mirror in WHEEL_MIRRORS))
-        shutil.copy2(fetch(artifact, log), target / file)
-        wheels.append(f"{PYODIDE_DIR}/{file}")
+    shutil.copy2(stdlib, target / STDLIB)
+    (target / LOCK).write_text(lock_text)
+    for name, wheel in wheels.items():
+        shutil.copy2(wheel, target / lock["packages"][name]["file_name"])
+    per_package = {package: tuple(f"{folder}/{lock['packages'][name]['file_name']}"
+                                  for name in packages_needed(lock, (package,)))
+                   for package in PYTHON_PACKAGES}
+    return tuple(f"{folder}/{name}" for name in (*PYODIDE_CORE, STDLIB, LOCK)), per_package
+
+
+def pyscript_interpreter(runtime: RuntimeFiles, packages: tuple[str, ...], to_dist: str = "../") -> dict:
+    """The PyScript config keys that start Python for a page that loads `packages` (e.g. ("numpy",)):
+    Pyodide from `runtime` with its compiled stdlib, and the packages installed by Pyodide's
+    loadPackage from our lock (PyScript's "passthrough": no micropip). `to_dist` leads from the
+    config file's folder to dist/ (the config lives in py/)."""
+    return {"interpreter": to_dist + runtime.interpreter, "packages": list(packages), "packages_cache": "passthrough"}
+
+
+def copy_runtime(dist: Path, log=print) -> RuntimeFiles:
+    pyodide, wheels = copy_pyodide(dist, log)
 
     pyscript_src = NODE_MODULES / "@pyscript" / "core" / "dist"
     pyscript = []
@@ -96,8 +166,8 @@ def copy_runtime(dist: Path, log=print) -> RuntimeFiles:
     for name in ORT_WASM_FILES + ORT_WEBGPU_FILES:
         shutil.copy2(ort_src / name, dist / ORT_DIR / name)
     return RuntimeFiles(
-        pyodide=tuple(f"{PYODIDE_DIR}/{name}" for name in PYODIDE_CORE),
-        wheels=tuple(wheels),
+        pyodide=pyodide,
+        wheels=wheels,
         pyscript=tuple(pyscript),
         ort_wasm=tuple(f"{ORT_DIR}/{name}" for name in ORT_WASM_FILES),
         ort_webgpu=tuple(f"{ORT_DIR}/{name}" for name in ORT_WEBGPU_FILES),

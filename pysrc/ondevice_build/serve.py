@@ -2,7 +2,8 @@
 
 COOP/COEP make the page cross-origin isolated (SharedArrayBuffer, so onnxruntime-web can use
 threads); CORP lets those pages load our own files. Precompressed .br/.gz files are served when
-the browser accepts them; hashed and versioned files are cached for a year.
+the browser accepts them; hashed and versioned files are cached for a year. The service worker is served from the root,
+so its scope is the whole site without a Service-Worker-Allowed header.
 """
 from __future__ import annotations
 
@@ -49,14 +50,14 @@ class Handler(SimpleHTTPRequestHandler):
         return super().send_head()
 
 
-def make_server(root: Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(root)))
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 0, handler: type = Handler) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(root)))
     server.daemon_threads = True
     return server
 
 
-def serve_in_background(root: Path) -> tuple[ThreadingHTTPServer, str]:
+def serve_in_background(root: Path, handler: type = Handler) -> tuple[ThreadingHTTPServer, str]:
     """Start a server on a free port in a daemon thread; returns it and its base URL."""
-    server = make_server(root)
+    server = make_server(root, handler=handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -5,6 +5,7 @@
 // - fetch model files through the Cache Storage, verified by sha256, with byte progress;
 // - load onnxruntime-web and create sessions / tensors; start the view's first session while
 //   Python starts (onnxruntime-web works in its own worker, so the two use both cores);
+// - register the service worker (sw.js), which keeps what a visit used for the next, offline too;
 // - read pixels from <img>/<video>/<canvas>, draw pixels onto a <canvas>;
 // - open and close a webcam into a <video>, wait for its next frame;
 // - record start-up marks for the benchmark.
@@ -88,8 +89,15 @@ async function sha256Hex(bytes) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Where a service worker can run, it keeps the models (one copy, per build, old builds deleted);
+// elsewhere the page keeps them in its own cache.
+async function ownModelCache() {
+  if (navigator.serviceWorker || !globalThis.caches) return null;
+  return caches.open(MODEL_CACHE).catch(() => null);
+}
+
 async function download(url, entry, { sha256, useCache }) {
-  const cache = useCache && globalThis.caches ? await caches.open(MODEL_CACHE).catch(() => null) : null;
+  const cache = useCache ? await ownModelCache() : null;
   let response = cache ? await cache.match(url) : undefined;
   const fromCache = Boolean(response);
   if (!response) {
@@ -101,7 +109,8 @@ async function download(url, entry, { sha256, useCache }) {
     entry.total = total;
     for (const listener of entry.listeners) listener(loaded, total);
   });
-  if (sha256 && !fromCache && (await sha256Hex(bytes)) !== sha256) {
+  if (sha256 && (await sha256Hex(bytes)) !== sha256) {
+    if (fromCache) await cache.delete(url); // the next try downloads it again
     throw new Error(`${url} is corrupt (sha256 mismatch); reload the page to download it again.`);
   }
   if (cache && !fromCache) await cache.put(url, new Response(bytes)).catch(() => {});
@@ -292,6 +301,19 @@ function viewModels(name) {
   return name ? config.views[name].tasks.map(chosenModel).filter(Boolean) : [];
 }
 
+// What a view needs before it can answer: its Python packages, its models, its first session.
+function prefetchView(name) {
+  for (const pkg of config.views[name].packages) {
+    for (const asset of config.packages[pkg] ?? []) prefetch(asset);
+  }
+  const models = viewModels(name);
+  for (const model of models) {
+    fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
+      .then(() => mark("model-downloaded")).catch((error) => console.warn("prefetch failed", model.url, error));
+  }
+  if (models.length) startSession(models[0]);
+}
+
 function showView(name) {
   let root = views.get(name);
   const first = !root;
@@ -305,12 +327,7 @@ function showView(name) {
   document.body.dataset.view = name;
   if (first) document.body.dataset.state = "loading";
   scrollTo(0, 0);
-  const models = viewModels(name);
-  for (const model of models) {
-    fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
-      .then(() => mark("model-downloaded")).catch((error) => console.warn("prefetch failed", model.url, error));
-  }
-  if (models.length) startSession(models[0]);
+  if (first) prefetchView(name);
   renderProgress();
   dispatchEvent(new CustomEvent("ondevice:view", { detail: { name, root, first } }));
 }
@@ -332,17 +349,42 @@ document.addEventListener("click", (event) => {
 });
 addEventListener("popstate", () => showView(viewOf(location.href)));
 
+// ---- service worker --------------------------------------------------------------------
+// sw.js only sees the requests made once it controls the page: the page reports the same-origin
+// files it fetched before (resource timing entries that no worker handled), and the worker
+// stores them too.
+function useServiceWorker() {
+  const workers = navigator.serviceWorker;
+  if (!workers) return; // no service workers (or not a secure context): the HTTP cache serves
+  const wasControlled = Boolean(workers.controller);
+  workers.register(new URL("../sw.js", import.meta.url)).catch((error) => console.warn("no service worker", error));
+  // A new build took over while this page was still starting: start again on the new build
+  // rather than run a mix of two builds' files.
+  workers.addEventListener("controllerchange", () => {
+    if (wasControlled && !("ready" in marks)) location.reload();
+  });
+  const reportUnseen = (list) => {
+    const urls = list.getEntries()
+      .filter((entry) => entry.workerStart === 0 && new URL(entry.name).origin === location.origin)
+      .map((entry) => entry.name);
+    if (urls.length) workers.ready.then((registration) => registration.active?.postMessage({ cache: urls }));
+  };
+  for (const type of ["navigation", "resource"]) new PerformanceObserver(reportUnseen).observe({ type, buffered: true });
+}
+useServiceWorker();
+
 // ---- start-up --------------------------------------------------------------------------
 function ready() {
   mark("ready");
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
-for (const asset of config.prefetch) {
+function prefetch(asset) {
   fetchBytes(asset.url, { size: asset.bytes, sha256: asset.sha256, kind: asset.kind, prefetch: true })
     .then(() => mark(`${asset.kind}-downloaded`))
     .catch((error) => console.warn("prefetch failed", asset.url, error));
 }
+for (const asset of config.prefetch) prefetch(asset);
 addEventListener("py:ready", () => mark("python-started"));
 
 globalThis.ondevice = {

@@ -1,6 +1,8 @@
 """The app shell's Python: started once per visit, it mounts each view the first time it is shown
 and suspends / resumes it as the visitor moves between pages (links, back and forward).
 
+Python starts with numpy only; a view that needs more (Pillow, for the image views) has it loaded
+by Pyodide before it mounts (the glue has already prefetched the wheel when the view showed).
 A view module (classify_page, ...) has `async def mount(page)`, run once per visit, and may have
 `suspend()` (stop what must not run off screen: the webcam) and `resume()`. The glue shows a
 view's DOM at once and fires "ondevice:view"; a view shown before Python was running is mounted
@@ -10,7 +12,8 @@ import asyncio
 import importlib
 
 import js
-from pyodide.ffi import create_proxy
+import pyodide_js
+from pyodide.ffi import create_proxy, to_js
 
 import pagekit
 
@@ -21,6 +24,7 @@ VIEWS = glue.config.views.to_py()  # view name -> {"title", "tasks", "module"}
 pages = {}  # view name -> pagekit.Page (mounted this visit)
 modules = {}  # view name -> its module
 shown = [None]  # the view on screen
+loaded_packages = set(glue.config.start_packages)  # what PyScript installed at start (py/app.json)
 
 
 def module_for(name: str):
@@ -30,8 +34,17 @@ def module_for(name: str):
     return modules.get(name)
 
 
+async def load_packages(names: list[str]) -> None:
+    """Install the packages a view needs that Python did not start with (from the site's lock)."""
+    missing = [name for name in names if name not in loaded_packages]
+    if missing:
+        await pyodide_js.loadPackage(to_js(missing))
+        loaded_packages.update(missing)
+
+
 async def mount(name: str, module, page) -> None:
     try:
+        await load_packages(VIEWS[name]["packages"])
         await module.mount(page)
     except Exception as error:  # the view says what failed (load_task shows it); keep the details
         if page.state != "error":

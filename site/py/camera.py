@@ -1,6 +1,7 @@
-"""Webcam plumbing for live pages: start and stop a camera, a frame loop, an FPS figure.
+"""Webcam plumbing for live views: start and stop a camera, a frame loop, an FPS figure, and the
+one set of webcam controls every live view shows.
 
-    camera = Camera(document.getElementById("video"))
+    camera = Camera(video_element)
     await camera.start()                      # raises CameraError with a message for the user
     await camera.run(on_frame)                # calls `await on_frame(video)` once per new frame
     camera.stop()                             # from a Stop button; run() then returns
@@ -8,6 +9,11 @@
 The loop awaits the browser between frames (the page stays responsive) and processes the newest
 frame only, so a slow model drops frames instead of falling behind. `camera.fps` is the rate of
 processed frames over the last second or so.
+
+`CameraControl(page, on_frame)` wires a view's controls, the same markup in every live view:
+#camera-start / #camera-stop buttons (one shown at a time), #camera-status (frames/s, with
+data-fps and data-frames), #camera-message (why the camera could not start) and a <video
+id="video">; <body data-camera> is "on", "off" or the browser's reason (e.g. "NotAllowedError").
 """
 import time
 
@@ -118,3 +124,74 @@ class Camera:
         except BaseException:
             self.stop()
             raise
+
+
+class CameraControl:
+    """A live view's webcam controls (see the module docstring for the markup they use).
+
+    on_frame: `async (video) -> str | None`, one frame's work; what it returns is shown after
+    the frames/s figure. before_start / after_stop: optional hooks (load a model first; hide the
+    live picture afterwards).
+    """
+
+    def __init__(self, page, on_frame, before_start=None, after_stop=None):
+        self.page = page
+        self.camera = Camera(page.element("video"))
+        self.on_frame, self.before_start, self.after_stop = on_frame, before_start, after_stop
+        page.listen(page.element("camera-start"), "click", self.start)
+        page.listen(page.element("camera-stop"), "click", self.stop)
+        page.element("camera-start").disabled = False
+
+    @property
+    def running(self) -> bool:
+        return self.camera.running
+
+    def _buttons(self, running: bool) -> None:
+        start, stop = self.page.element("camera-start"), self.page.element("camera-stop")
+        start.hidden, stop.hidden = running, not running
+        start.disabled = False
+
+    def _say(self, camera_state: str, message: str = "") -> None:
+        self.page.element("camera-message").textContent = message
+        js.document.body.dataset.camera = camera_state
+
+    async def start(self, event=None) -> None:
+        """Start the camera and process frames until stop(); a frame's error is shown (guarded
+        like any user action) without stopping the camera."""
+        self.page.element("camera-start").disabled = True
+        self._say("starting")
+        try:
+            if self.before_start:
+                await self.before_start()
+            await self.camera.start()
+        except CameraError as error:
+            self._say(error.reason, str(error))
+            self._buttons(False)
+            return
+        self._say("on")
+        self._buttons(True)
+        status = self.page.element("camera-status")
+        status.textContent = "Webcam on: measuring frames/s…"
+        await self.camera.run(lambda video: self.page.run_guarded(self._frame, video))
+
+    async def _frame(self, video) -> None:
+        if not self.camera.running:
+            return
+        detail = await self.on_frame(video)
+        if not self.camera.running:  # stopped while this frame was processed: show nothing of it
+            return
+        status = self.page.element("camera-status")
+        status.dataset.fps = f"{self.camera.fps:.2f}"
+        status.dataset.frames = str(self.camera.frames + 1)
+        rate = f"{self.camera.fps:.1f} frames/s" if self.camera.frames else "measuring frames/s…"
+        status.textContent = f"{rate} · {detail}" if detail else rate
+
+    def stop(self, event=None) -> None:
+        """Turn the camera off (its light goes off); the frame loop ends after the current frame."""
+        if self.camera.running:
+            self.camera.stop()
+            self.page.element("camera-status").textContent = "Webcam stopped."
+            if self.after_stop:
+                self.after_stop()
+        self._say("off")
+        self._buttons(False)

@@ -2,10 +2,10 @@
 from pyscript import document
 
 import pagekit
-from camera import Camera, CameraError
+from camera import CameraControl
 from ondevice.image import as_pil
 
-page = detector = camera = None  # set by mount()
+page = detector = webcam = None  # set by mount()
 COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f032e6", "#9a6324")
 
 
@@ -64,7 +64,7 @@ def show_stage(name: str) -> None:
 
 async def detect_photo(data: bytes, name: str, blob) -> None:
     photo = as_pil(data)  # raises ImageError before anything on screen changes
-    stop_camera()
+    webcam.stop()  # a photo replaces the live view
     detections = await detector(photo)
     pagekit.show_photo(page.element("preview"), blob)
     show_stage("photo")
@@ -75,61 +75,20 @@ async def detect_photo(data: bytes, name: str, blob) -> None:
 
 
 # ---- webcam ---------------------------------------------------------------------------------
-def show_camera_buttons(running: bool) -> None:
-    start_button, stop_button = page.element("camera-start"), page.element("camera-stop")
-    start_button.hidden, stop_button.hidden = running, not running
-    start_button.disabled = False
-
-
 async def detect_frame(video) -> None:
-    """One webcam frame: detect, draw over the video, list, and report frames per second."""
-    if not camera.running:
-        return
+    """One webcam frame: detect, draw the boxes over the video and list them."""
     detections = await detector(video)
-    if not camera.running:  # stopped while this frame was being detected: show nothing of it
-        return
+    show_stage("video")
     draw(page.element("video-overlay"), detections, video.videoWidth, video.videoHeight)
     render(detections)
-    fps = page.element("fps")
-    fps.dataset.fps = repr(camera.fps)
-    fps.dataset.frames = str(camera.frames)
-    fps.textContent = f"{camera.fps:.1f} frames/s" if camera.frames > 1 else "measuring frames/s…"
     page.element("timing").textContent = found_text(detections) + pagekit.timing_text(detector, "frame")
 
 
-async def start_camera(event=None) -> None:
-    page.element("camera-start").disabled = True
-    page.show_error("")
-    try:
-        await camera.start()
-    except CameraError as error:
-        page.show_error(str(error))
-        page.element("camera-start").disabled = False
-        return
-    show_camera_buttons(True)
-    show_stage("video")
-    page.element("fps").textContent = "Webcam on: measuring frames/s…"
-    # Each frame goes through run_guarded: it waits for a photo being detected, and an error in
-    # one frame is shown without stopping the camera.
-    await camera.run(lambda video: page.run_guarded(detect_frame, video))
-
-
-def stop_camera(event=None) -> None:
-    if camera.running:
-        camera.stop()
-        show_stage("none")
-        page.element("fps").textContent = "Webcam stopped."
-    show_camera_buttons(False)
-
-
 async def mount(view: pagekit.Page) -> None:
-    global page, detector, camera
+    global page, detector, webcam
     page = view
     detector = await page.load_task("object-detection")
-    camera = Camera(page.element("video"))
-    page.listen(page.element("camera-start"), "click", start_camera)
-    page.listen(page.element("camera-stop"), "click", stop_camera)
-    page.element("camera-start").disabled = False
+    webcam = CameraControl(page, detect_frame, after_stop=lambda: show_stage("none"))
     page.expose_bench(detector)
     page.on_image(detect_photo)
     page.ready()
@@ -137,5 +96,5 @@ async def mount(view: pagekit.Page) -> None:
 
 def suspend() -> None:
     """Leaving the view: the webcam goes off."""
-    if camera is not None:
-        stop_camera()
+    if webcam is not None:
+        webcam.stop()

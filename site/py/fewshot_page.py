@@ -91,17 +91,8 @@ def render(prediction) -> None:
     element = page.element("prediction")
     element.dataset.label = prediction.label
     element.textContent = f"{prediction.label} ({prediction.probabilities[prediction.label]:.0%})"
-    items = []
-    for label, probability in sorted(prediction.probabilities.items(), key=lambda item: -item[1]):
-        item = document.createElement("li")
-        item.dataset.label = label
-        item.dataset.probability = repr(probability)
-        item.innerHTML = '<span class="label"></span><span class="score"></span><span class="bar"></span>'
-        item.querySelector(".label").textContent = label
-        item.querySelector(".score").textContent = f"{probability:.1%}"
-        item.querySelector(".bar").style.width = f"{max(probability, 0.005):.1%}"
-        items.append(item)
-    page.element("results").replaceChildren(*items)
+    ranked = sorted(prediction.probabilities.items(), key=lambda item: -item[1])
+    pagekit.render_scores(page.element("results"), [(label, probability, {}) for label, probability in ranked])
 
 
 def save(event=None) -> None:

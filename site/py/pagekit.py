@@ -214,6 +214,24 @@ class Page:
         self.bench = bench
 
 
+def render_scores(list_element, rows) -> None:
+    """Show ranked (label, score, data) rows as a list with a bar each: <li data-label data-score
+    ...data> (full-precision score: tests read it) holding .label, .score (a percentage) and .bar."""
+    items = []
+    for label, score, data in rows:
+        item = document.createElement("li")
+        item.dataset.label = label
+        item.dataset.score = repr(score)
+        for key, value in data.items():
+            setattr(item.dataset, key, str(value))
+        item.innerHTML = '<span class="label"></span><span class="score"></span><span class="bar"></span>'
+        item.querySelector(".label").textContent = label
+        item.querySelector(".score").textContent = f"{score:.1%}"
+        item.querySelector(".bar").style.width = f"{max(score, 0.005):.1%}"
+        items.append(item)
+    list_element.replaceChildren(*items)
+
+
 def timing_text(model, name: str) -> str:
     """One line: the last call's total time split into Python pre-processing, model, post-processing."""
     stages = model.timings.as_dict()

@@ -141,50 +141,25 @@ def download_cut_out(event) -> None:
 
 
 # ---- webcam mode ----------------------------------------------------------------------------
-webcam = None  # a camera.Camera, made by mount()
+webcam = None  # a camera.CameraControl, made by mount()
 smoother = compose.MaskSmoother(MASK_SMOOTHING)
 
 
-async def show_frame(video) -> None:
+async def show_frame(video) -> str:
+    """One webcam frame with the chosen background; returns the frame's size and timings."""
     model = await segmenter()
     frame = as_array(video)
     started = time.perf_counter()
     mask = smoother.smooth(await model(frame))
     draw_pixels(element("webcam-result"), settings.apply(frame, mask))
-    stages = model.timings.as_dict()
-    total_ms = (time.perf_counter() - started) * 1000
-    body = document.body.dataset
-    body.fps, body.frames = f"{webcam.fps:.2f}", str(webcam.frames + 1)
-    element("fps").textContent = (f"{webcam.fps:.1f} frames/s · {frame.shape[1]}×{frame.shape[0]} · model "
-                                  f"{stages['run']:.0f} ms, Python {total_ms - stages['run']:.0f} ms")
+    model_ms = model.timings.as_dict()["run"]
+    python_ms = (time.perf_counter() - started) * 1000 - model_ms
+    return f"{frame.shape[1]}×{frame.shape[0]} · model {model_ms:.0f} ms, Python {python_ms:.0f} ms"
 
 
-async def start_camera(event=None) -> None:
-    element("camera-message").textContent = ""
-    element("start").disabled = True
-    try:
-        await segmenter()
-        await webcam.start()
-    except camera.CameraError as error:
-        element("camera-message").textContent = str(error)
-        document.body.dataset.camera = error.reason
-        element("start").disabled = False
-        return
-    document.body.dataset.camera = "on"
-    element("stop").disabled = False
+async def before_camera() -> None:
+    await segmenter()
     smoother.reset()
-    try:
-        await webcam.run(show_frame)
-    except Exception as error:
-        element("camera-message").textContent = f"The live view stopped: {error}"
-        raise
-    finally:
-        document.body.dataset.camera = "off"
-        element("start").disabled, element("stop").disabled = False, True
-
-
-def stop_camera(event=None) -> None:
-    webcam.stop()
 
 
 def choose_mode(mode: str) -> None:
@@ -268,7 +243,6 @@ async def bench(runs: int, url: str) -> str:
 async def mount(view: pagekit.Page) -> None:
     global page, webcam
     page = view
-    webcam = camera.Camera(element("video"))
     fill_variants()
     fill_backgrounds()
     settings.background = (await (await js.fetch(pagekit.glue.config.backgrounds[0].url)).arrayBuffer()).to_bytes()
@@ -280,13 +254,12 @@ async def mount(view: pagekit.Page) -> None:
         page.listen(element(control), "change", handler)
     page.listen(element("background-file"), "change", on_background_file)
     page.listen(element("download"), "click", download_cut_out)
-    page.listen(element("start"), "click", start_camera)
-    page.listen(element("stop"), "click", stop_camera)
+    webcam = camera.CameraControl(page, show_frame, before_start=before_camera)
     page.on_image(segment_photo)
     page.ready()
 
 
 def suspend() -> None:
     """Leaving the view: the webcam goes off."""
-    if webcam is not None and webcam.running:
+    if webcam is not None:
         webcam.stop()

@@ -1,0 +1,140 @@
+// ondevice service worker: keeps the files a visit used in the Cache Storage, so the next visit
+// starts without the network and works offline. Its scope is the whole site (it sits at the root).
+//
+// - Stamped by the bundler (bundle.stamp_service_worker): BUILD holds the build's id and the sha256
+//   of every other file of the site. A new build therefore changes this script, and the browser
+//   installs the new worker. Each build has its own cache, "ondevice-<build id>", so within a build
+//   every file is served cache-first, the unhashed names (pages, py/*.py, js/ondevice.mjs,
+//   models/manifest.json) included.
+// - Runtime caching: files are stored as a visit uses them, never the whole site (all model variants
+//   together are over 200 MB). Files fetched before this worker controlled the page are reported by
+//   the page (js/ondevice.mjs) and fetched again here, mostly from the HTTP cache.
+// - Verified: a response is stored only if its bytes have the build's sha256 for its path. What is
+//   stored is the decoded body with the server's headers (COOP/COEP/CORP included, so pages served
+//   from the cache stay cross-origin isolated) minus those that describe the transfer (a .br/.gz
+//   response arrives here already decoded).
+// - Same bytes, same answer: a request may be answered with the cached copy of any file of this
+//   build whose sha256 is the same. Every page name served the same shell document therefore opens
+//   offline once any of them was visited, while pages with different bytes are never swapped.
+// - Update: the new worker copies from the old caches every entry whose sha256 this build still has
+//   (big runtime and model files are not downloaded again), takes control at once (skipWaiting +
+//   claim; a waiting worker would never reach a tab that is only ever reloaded) and deletes every
+//   other ondevice-* cache, the pages' old "ondevice-models-v1" included. A page still starting
+//   when that happens reloads itself (js/ondevice.mjs), so no page runs two builds' code; a page
+//   already running keeps its code and fetches anything further from the new build, as it would
+//   from the server after a deploy without a worker.
+
+const BUILD = /*ondevice:build*/null;
+const FILES = BUILD?.files ?? {}; // path relative to the root -> sha256
+const PREFIX = "ondevice-";
+const CACHE = PREFIX + BUILD?.id;
+const ROOT = new URL("./", self.location.href);
+const SHA256_HEADER = "x-ondevice-sha256"; // kept with each stored response: what carry-over compares
+const TRANSFER_HEADERS = ["content-encoding", "content-length", "vary"];
+const storing = new Map(); // path -> Promise<boolean>: a store in progress
+
+// The path (relative to the root) of a file of this build that `url` names, else null.
+function pathOf(url) {
+  const { origin, pathname } = new URL(url);
+  if (origin !== ROOT.origin || !pathname.startsWith(ROOT.pathname)) return null;
+  let path = pathname.slice(ROOT.pathname.length);
+  if (path === "" || path.endsWith("/")) path += "index.html";
+  return Object.hasOwn(FILES, path) ? path : null;
+}
+
+function keyOf(path) {
+  return new URL(path, ROOT).href;
+}
+
+async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// The cached response for `path`, or for another file of this build with the same bytes.
+async function cached(path) {
+  const cache = await caches.open(CACHE);
+  const exact = await cache.match(keyOf(path));
+  if (exact) return exact;
+  for (const twin of Object.keys(FILES).filter((p) => p !== path && FILES[p] === FILES[path])) {
+    const copy = await cache.match(keyOf(twin));
+    if (copy) return new Response(copy.body, copy); // a fresh Response: without the twin's URL
+  }
+  return undefined;
+}
+
+// Store `response` as this build's copy of `path` if its bytes are this build's; true if stored.
+async function store(path, response) {
+  if (response.status !== 200 || response.redirected) return false;
+  const bytes = await response.arrayBuffer();
+  if ((await sha256Hex(bytes)) !== FILES[path]) return false; // corrupt, or another build's file
+  const headers = new Headers(response.headers);
+  for (const name of TRANSFER_HEADERS) headers.delete(name);
+  headers.set(SHA256_HEADER, FILES[path]);
+  const cache = await caches.open(CACHE);
+  await cache.put(keyOf(path), new Response(bytes, { status: 200, statusText: response.statusText, headers }));
+  return true;
+}
+
+// One store per path at a time; `response` may be a promise (a rejected fetch stores nothing).
+function storeOnce(path, response) {
+  if (!storing.has(path)) {
+    const done = Promise.resolve(response).then((r) => store(path, r)).catch(() => false);
+    storing.set(path, done.finally(() => storing.delete(path)));
+  }
+  return storing.get(path);
+}
+
+// Cache first; else the network, keeping a verified copy. Offline and not cached: a network
+// error, as without a worker.
+async function respond(event, path) {
+  await storing.get(path);
+  const hit = await cached(path);
+  if (hit) return hit;
+  const response = await fetch(event.request);
+  event.waitUntil(storeOnce(path, response.clone()));
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { method, headers, url } = event.request;
+  const path = method === "GET" && !headers.has("range") ? pathOf(url) : null;
+  if (path) event.respondWith(respond(event, path));
+});
+
+// The page reports the files it fetched before this worker controlled it: {cache: [url, ...]}.
+async function cacheReported(urls) {
+  for (const path of urls.map(pathOf).filter(Boolean)) {
+    if (!storing.has(path) && !(await cached(path))) await storeOnce(path, fetch(keyOf(path)));
+  }
+}
+
+self.addEventListener("message", (event) => {
+  if (Array.isArray(event.data?.cache)) event.waitUntil(cacheReported(event.data.cache));
+});
+
+// Install: carry over from the old caches every entry whose bytes this build still has.
+async function carryOver() {
+  const cache = await caches.open(CACHE);
+  for (const name of await caches.keys()) {
+    if (name === CACHE || !name.startsWith(PREFIX)) continue;
+    const old = await caches.open(name);
+    for (const request of await old.keys()) {
+      const path = pathOf(request.url);
+      const response = path && (await old.match(request));
+      if (response && response.headers.get(SHA256_HEADER) === FILES[path]) await cache.put(request, response);
+    }
+  }
+}
+
+self.addEventListener("install", (event) => event.waitUntil(carryOver().then(() => self.skipWaiting())));
+
+// Activate: delete every other ondevice cache, then control the open pages.
+async function activate() {
+  for (const name of await caches.keys()) {
+    if (name !== CACHE && name.startsWith(PREFIX)) await caches.delete(name);
+  }
+  await self.clients.claim();
+}
+
+self.addEventListener("activate", (event) => event.waitUntil(activate()));
