@@ -1,6 +1,7 @@
 """The benchmark's quick mode (--runs 1) runs end to end, so it cannot silently rot: every visit
-kind (cold, repeat, task switch with one Python start, offline) reaches results.json and the
-table; the plain-JS floor pages give the same answers as CPython, so they are faithful floors.
+kind (cold, repeat, task switch with one Python start, offline second visit, which opens) reaches
+results.json and the table; the plain-JS floor pages give the same answers as CPython, so they are
+faithful floors.
 
 Each test opens its own browser context, so each passes alone."""
 import json
@@ -40,7 +41,8 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
         assert floor[visit]["plain"]["median"] > 0 and floor[visit]["ratio"] > 0
     assert floor["switch"]["python_starts"] == [1]
     assert 0 < task["switch"]["ready"]["median"] <= task["switch"]["first-result"]["median"]
-    assert len(floor["offline"]["ok"]) == 1  # measured, whether or not the page opens offline
+    assert floor["offline"]["ok"] == [True], floor["offline"]["errors"]  # the service worker (site/sw.js)
+    assert floor["offline"]["python"]["median"] > 0 and task["offline"]["first-result"]["median"] > 0
     table = markdown[markdown.index("against the plain-JavaScript floor"):markdown.index("## image-classification")]
     for kind in VISIT_KINDS:
         assert f"| `classify.html` | {kind} |" in table
