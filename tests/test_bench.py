@@ -1,13 +1,22 @@
-"""The benchmark's quick mode (--runs 1) runs end to end, so it cannot silently rot; its plain-JS
-floor page gives the same answer as CPython, so the floor is a faithful floor."""
+"""The benchmark's quick mode (--runs 1) runs end to end, so it cannot silently rot: every visit
+kind (cold, repeat, task switch with one Python start, offline second visit, which opens) reaches
+results.json and the table; the plain-JS floor pages give the same answers as CPython, so they are
+faithful floors.
+
+Each test opens its own browser context, so each passes alone."""
 import json
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from ondevice_build.bench import FLOORS, PAGES, bench_pages, measure, open_ready, write_outputs
+from ondevice.runtime import NativeSession
+from ondevice_build.bench import (FLOORS, PAGES, bench_pages, floor_for, measure, open_ready, sample_feeds,
+                                  write_feeds, write_outputs)
 
 SCORE_TOLERANCE = 0.01  # absolute, per class probability, as for the Python page (test_browser_classify)
+OUTPUT_TOLERANCE = 1e-3  # absolute: onnxruntime-web's WASM kernels against native onnxruntime, fp32 model
+VISIT_KINDS = ("cold", "repeat", "task switch", "offline 2nd visit")
 
 
 def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, dist, manifest, tmp_path):
@@ -16,7 +25,8 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
     saved = json.loads((tmp_path / "results.json").read_text())
     task = saved["tasks"]["image-classification"]
     cold = task["cold"]
-    assert 0 < cold["python-started"]["median"] < cold["session-created"]["median"] < cold["first-result"]["median"]
+    for mark in ("python-started", "session-created"):  # the glue creates the session while Python starts
+        assert 0 < cold[mark]["median"] < cold["first-result"]["median"]
     shipped = manifest["models"]["image-classification"]["variants"]
     assert set(task["steady"]) == {f"{v}/{t}t" for v in shipped for t in (1, 2)}
     for stages in task["steady"].values():
@@ -26,10 +36,16 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
     default = manifest["models"]["image-classification"]["default_variant"]["wasm"]
     assert task["bytes"]["model"]["raw"] == shipped[default]["bytes"]
     assert task["bytes"]["python"]["compressed"] < task["bytes"]["python"]["raw"]
-    for visit in ("cold", "repeat"):
-        floor = task["floor"][visit]
-        assert floor["plain"]["median"] > 0 and floor["ratio"] > 0
-    assert markdown.index("Start-up against the plain-JavaScript floor") < markdown.index("## image-classification")
+    floor = task["floor"]
+    for visit in ("cold", "repeat", "switch"):
+        assert floor[visit]["plain"]["median"] > 0 and floor[visit]["ratio"] > 0
+    assert floor["switch"]["python_starts"] == [1]
+    assert 0 < task["switch"]["ready"]["median"] <= task["switch"]["first-result"]["median"]
+    assert floor["offline"]["ok"] == [True], floor["offline"]["errors"]  # the service worker (site/sw.js)
+    assert floor["offline"]["python"]["median"] > 0 and task["offline"]["first-result"]["median"] > 0
+    table = markdown[markdown.index("against the plain-JavaScript floor"):markdown.index("## image-classification")]
+    for kind in VISIT_KINDS:
+        assert f"| `classify.html` | {kind} |" in table
     assert Image.open(tmp_path / "chart.png").size[0] > 0
 
 
@@ -40,10 +56,33 @@ def test_plain_js_floor_classifies_the_sample_as_cpython_does(browser, site_url,
         context = browser.new_context()
         page = open_ready(context, site_url + floor.path)
         in_browser = page.evaluate(floor.first_result, site_url + sample)
-        marks = page.evaluate("ondevice.marks")
+        marks, timings = page.evaluate("[ondevice.marks, ondevice.timings]")
         context.close()
     native = run(native_model(task)((dist / sample).read_bytes(), top_k=5))
     assert [c["label"] for c in in_browser] == [c.label for c in native], (in_browser, native)
     for plain, ours in zip(in_browser, native):
         assert plain["score"] == pytest.approx(ours.score, abs=SCORE_TOLERANCE), (plain, ours)
     assert 0 < marks["session-created"] <= marks["ready"]
+    assert timings["session"] > 0 and timings["first-run"] > 0
+
+
+def test_model_floor_runs_the_pages_model_on_the_samples_inputs_as_cpython_does(browser, site_url, dist, manifest):
+    task = "person-segmentation"  # the smallest model; the page is the same for every task
+    floor, feeds = floor_for(task), sample_feeds(task, dist / PAGES[task]["sample"])
+    with bench_pages(dist):
+        write_feeds(task, feeds, dist)
+        context = browser.new_context()
+        try:
+            page = open_ready(context, site_url + floor.path)
+            outputs = page.evaluate(floor.first_result, site_url + floor.sample)
+            timings = page.evaluate("ondevice.timings")
+        finally:
+            context.close()
+    entry = manifest["models"][task]
+    variant = entry["default_variant"]["wasm"]
+    native = NativeSession(str(dist / "models" / entry["variants"][variant]["file"]), variant=variant).run_sync(feeds)
+    assert set(outputs) == set(native)
+    for name, expected in native.items():
+        assert outputs[name]["dims"] == list(expected.shape)
+        np.testing.assert_allclose(outputs[name]["data"], expected.ravel(), atol=OUTPUT_TOLERANCE)
+    assert timings["session"] > 0 and timings["first-run"] > 0

@@ -1,13 +1,17 @@
 """`python build.py bench`: measure the built site in headless Chromium, beside its floor and limit.
 
-For each task page: cold start (fresh browser context, empty caches) and repeat visit (a new tab
-in the same context, the first one closed) as a breakdown of start-up marks; where the task has a
-plain-JavaScript floor page (bench_pages/floor-*.html: the same ORT files, settings, model, photo
-and work without Python), the two pages' start-up measured interleaved in the same run, as the
-ratio Python/plain; steady-state inference per shipped variant with 1 and 2 WASM threads, split
-into Python pre-processing / ORT run / Python post-processing; the same ONNX file run by the
-plain-JavaScript page (bench_pages/plain.html) and by native onnxruntime (this machine's limit);
-and the bytes each page downloads, raw and compressed, by kind.
+For each task page, start-up as a breakdown of marks: cold (fresh browser context, empty caches),
+repeat visit (a new tab in the same context, the first one closed), a task switch within a visit
+(the gallery open, then `ondevice.navigate` to the page: time to its first result, and the Python
+starts, which must stay 1) and an offline second visit (the network off, a new tab). Each beside
+the page's plain-JavaScript floor (bench_pages/), measured interleaved in the same run: a full
+floor page where there is one (floor-classify.html: the same ORT files, settings, model, photo and
+work without Python), else the page's model file alone (floor-model.html: download, session
+creation and first run on the sample's model inputs). Then steady-state inference per shipped
+variant with 1 and 2 WASM threads, split into Python pre-processing / ORT run / Python
+post-processing; the same ONNX file run by the plain-JavaScript page (bench_pages/plain.html) and
+by native onnxruntime (this machine's limit); and the bytes each page downloads, raw and
+compressed, by kind.
 It measures; it never fails for being slow.
 """
 from __future__ import annotations
@@ -42,19 +46,35 @@ BENCH_DIR = "_bench"
 
 @dataclass(frozen=True)
 class PageUnderTest:
-    """A page whose start-up the bench measures: its path in dist/ (with any query) and `first_result`,
-    a JavaScript function that, once <body data-state=ready>, takes the sample's URL and resolves to
-    the page's first result on it."""
+    """A page whose start-up the bench measures: its path in dist/ (with any query), `first_result`
+    (a JavaScript function that, once <body data-state=ready>, takes the URL of `sample` and
+    resolves to the page's first result on it) and, for a view of the app shell (`app`), whether it
+    is also measured switched to within a visit and opened offline. `contains`: what the page does,
+    for the report."""
 
     path: str
     first_result: str
+    sample: str
+    app: bool = False
+    contains: str = ""
 
 
-PYTHON_FIRST_RESULT = "url => ondeviceBench(1, url)"  # every task page's bench hook (site/py/pagekit.py)
+PYTHON_FIRST_RESULT = "url => ondeviceBench(1, url)"  # every task page's bench hook (site/py/app.py)
 # The plain-JavaScript floor of a task page: start-up measured interleaved with the Python page.
-FLOORS = {"image-classification": PageUnderTest(f"{BENCH_DIR}/floor-classify.html", "url => ondeviceClassify(url)")}
+FLOORS = {"image-classification": PageUnderTest(
+    f"{BENCH_DIR}/floor-classify.html", "url => ondeviceClassify(url)", PAGES["image-classification"]["sample"],
+    contains="the whole page's work in plain JS: manifest, model and labels downloaded, session created, "
+             "photo decoded, resized and cropped, run, top-5")}
+MODEL_FLOOR_CONTAINS = ("the page's model file alone: manifest and model downloaded, session created, one run on the "
+                        "sample's model inputs (made by CPython, fetched as JSON); no pre- or post-processing")
+SWITCH_FROM = "index.html"  # the gallery: a view without a model
+SWITCH_MARKS = ("ready", "session-created", "first-result")  # ms since the navigate call (bench_pages/switch.mjs)
+FEEDS_FILE = BENCH_DIR + "/{task}.feeds.json"  # a task's sample as model inputs, for floor-model.html
+OFFLINE_TIMEOUT_MS = 60_000
 KIND_PREFIXES = (("runtime/pyodide-", "python"), ("runtime/ort-", "onnxruntime"), ("models/", "model"),
                  ("runtime/pyscript-", "pyscript"))
+
+
 def summary(values: list[float]) -> dict:
     values = sorted(values)
     return {"median": round(statistics.median(values), 2), "min": round(values[0], 2),
@@ -86,51 +106,96 @@ def bench_pages(dist: Path = DIST):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def open_ready(context, url: str, responses: list | None = None):
-    """A new tab of `context` at `url`, once <body data-state=ready>; `responses` (if given) gets
-    (url, content-encoding) of every response."""
+class PageFailed(RuntimeError):
+    """A page under test said <body data-state=error>."""
+
+
+def open_ready(context, url: str, responses: list | None = None, timeout: int = 180_000):
+    """A new tab of `context` at `url`, once <body data-state=ready> (PageFailed, with the page's
+    words, if it says error instead); `responses` (if given) gets (url, content-encoding) of every
+    response."""
     page = context.new_page()
     if responses is not None:
         page.on("response", lambda r: responses.append((r.url, r.headers.get("content-encoding"))))
-    page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", state="attached", timeout=180_000)
+    try:
+        page.goto(url, timeout=timeout)
+        page.wait_for_selector("body[data-state=ready], body[data-state=error]", state="attached", timeout=timeout)
+        if page.get_attribute("body", "data-state") == "error":
+            raise PageFailed(page.evaluate("(document.querySelector('#view #error') ?? document.body).textContent"))
+    except Exception:
+        page.close()
+        raise
     return page
 
 
-def visit(context, base: str, page_under_test: PageUnderTest, sample: str, responses: list | None = None) -> dict:
-    """Open the page in a new tab, wait until it is ready, get its first result on the sample, close
-    the tab; return its start-up marks (ms since navigation start, "first-result" included)."""
-    page = open_ready(context, base + page_under_test.path, responses)
-    marks = page.evaluate(f"async url => {{ await ({page_under_test.first_result})(url); "
-                          "ondevice.mark('first-result'); return ondevice.marks; }", base + sample)
-    page.close()
-    return marks
+def visit(context, base: str, page_under_test: PageUnderTest, responses: list | None = None,
+          timeout: int = 180_000) -> dict:
+    """Open the page in a new tab, wait until it is ready, get its first result on its sample, close
+    the tab. Returns {"marks": start-up marks (ms since navigation start, "first-result" included),
+    "timings": the plain-JS pages' session creation and first run, ms (bench_pages/plain-ort.mjs)}."""
+    page = open_ready(context, base + page_under_test.path, responses, timeout)
+    try:
+        return page.evaluate(f"async url => {{ await ({page_under_test.first_result})(url); "
+                             "ondevice.mark('first-result'); "
+                             "return {marks: ondevice.marks, timings: ondevice.timings ?? {}}; }",
+                             base + page_under_test.sample)
+    finally:
+        page.close()
 
 
-def cold_and_repeat(browser, base: str, page_under_test: PageUnderTest, sample: str, responses: list | None = None):
-    """(cold marks, repeat marks): a first visit in a fresh browser context (empty HTTP cache and
-    Cache Storage), then a second one in a new tab of the same context (`responses`: the cold
-    visit's, see open_ready)."""
+def switch_visit(context, base: str, page_under_test: PageUnderTest) -> dict:
+    """A new tab at the gallery; once it is ready, ondevice.navigate to the page's view and its first
+    result (bench_pages/switch.mjs): ms since the navigate call, and ondevice.pythonStarts."""
+    page = open_ready(context, base + SWITCH_FROM)
+    try:
+        page.add_script_tag(url=f"{base}{BENCH_DIR}/switch.mjs", type="module")
+        return page.evaluate("([view, url]) => ondeviceSwitch(view, url)",
+                             [page_under_test.path, base + page_under_test.sample])
+    finally:
+        page.close()
+
+
+def offline_visit(context, base: str, page_under_test: PageUnderTest) -> dict:
+    """The network off, the page in a new tab of `context` (after its visits so far): {"ok": True,
+    marks, timings} as `visit`, or {"ok": False, "error": why it did not open or answer}."""
+    context.set_offline(True)
+    try:
+        return {"ok": True, **visit(context, base, page_under_test, timeout=OFFLINE_TIMEOUT_MS)}
+    except Exception as error:  # measured, not a failure of the bench: the report says what happened
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return {"ok": False, "error": first_line.replace(base, "/")}
+    finally:
+        context.set_offline(False)
+
+
+def visits_in_one_context(browser, base: str, page_under_test: PageUnderTest, responses: list | None = None) -> dict:
+    """A fresh browser context (empty HTTP cache and Cache Storage): the "cold" visit, then a
+    "repeat" visit in a new tab (the first one closed); for a view of the app, then a "switch" to it
+    from the gallery and an "offline" visit, each in a new tab of the same context. `responses`:
+    the cold visit's, see open_ready."""
     context = browser.new_context()
     try:
-        cold = visit(context, base, page_under_test, sample, responses)
-        return cold, visit(context, base, page_under_test, sample)
+        visits = {"cold": visit(context, base, page_under_test, responses)}
+        visits["repeat"] = visit(context, base, page_under_test)
+        if page_under_test.app:
+            visits["switch"] = switch_visit(context, base, page_under_test)
+            visits["offline"] = offline_visit(context, base, page_under_test)
+        return visits
     finally:
         context.close()
 
 
-def interleaved_visits(browser, base: str, pages: dict[str, PageUnderTest], sample: str, runs: int):
-    """Cold and repeat visits of each page, `runs` times, the pages taking turns to go first.
+def interleaved_visits(browser, base: str, pages: dict[str, PageUnderTest], runs: int):
+    """visits_in_one_context for each page, `runs` times, the pages taking turns to go first.
 
-    Returns ({name: {"cold": [marks per run], "repeat": [...]}}, {name: [(url, content-encoding)
-    of the first cold visit's responses]})."""
-    visits = {name: {"cold": [], "repeat": []} for name in pages}
+    Returns ({name: [{visit kind: visit} per run]}, {name: [(url, content-encoding) of the first
+    cold visit's responses]})."""
+    visits = {name: [] for name in pages}
     responses = {name: [] for name in pages}
     for run in range(runs):
         for name in list(pages)[::1 if run % 2 == 0 else -1]:
-            cold, repeat = cold_and_repeat(browser, base, pages[name], sample, responses[name] if run == 0 else None)
-            visits[name]["cold"].append(cold)
-            visits[name]["repeat"].append(repeat)
+            recorded = responses[name] if run == 0 else None
+            visits[name].append(visits_in_one_context(browser, base, pages[name], recorded))
     return visits, responses
 
 
@@ -154,40 +219,95 @@ def bytes_downloaded(responses: list[tuple[str, str | None]], base: str, site: d
 
 
 def breakdown(visits: list[dict]) -> dict:
-    """Summary of each start-up mark over several visits."""
+    """Summary of each start-up mark over several visits' marks."""
     return {mark: summary([v[mark] for v in visits if mark in v]) for mark in STARTUP_MARKS
             if any(mark in v for v in visits)}
 
 
-def against_floor(python: dict, plain: dict) -> dict:
-    """First result of the Python page and of its plain-JS floor, cold and repeat: summaries, the
-    ratio of the medians and the range of the per-run ratios (run i of one page against run i of
-    the other, measured next to each other)."""
-    out = {}
-    for visit_kind in ("cold", "repeat"):
-        ours, floor = ([v["first-result"] for v in side[visit_kind]] for side in (python, plain))
-        ratios = summary([a / b for a, b in zip(ours, floor)])
-        out[visit_kind] = {"python": summary(ours), "plain": summary(floor),
-                           "ratio": round(statistics.median(ours) / statistics.median(floor), 2),
-                           "ratio_runs": {"min": ratios["min"], "max": ratios["max"]}}
+def compared(ours: list[float], floor: list[float]) -> dict:
+    """Our times and the floor's: summaries, the ratio of the medians and the range of the per-run
+    ratios (run i of one page against run i of the other, measured next to each other)."""
+    ratios = summary([a / b for a, b in zip(ours, floor)])
+    return {"python": summary(ours), "plain": summary(floor),
+            "ratio": round(statistics.median(ours) / statistics.median(floor), 2),
+            "ratio_runs": {"min": ratios["min"], "max": ratios["max"]}}
+
+
+def first_result(visit: dict) -> float:
+    return visit["marks"]["first-result"]
+
+
+def session_and_first_run(plain_visit: dict) -> float:
+    """What the plain-JS page spent creating its session and on its first run, ms."""
+    return plain_visit["timings"]["session"] + plain_visit["timings"]["first-run"]
+
+
+def offline_against_floor(python: list[dict], plain: list[dict]) -> dict:
+    """Which offline visits worked (the errors of the others) and, for those, the first result
+    against the floor's repeat visit of the same run (a plain page cannot open offline: its best
+    second visit is the one from the HTTP cache)."""
+    offline = [run["offline"] for run in python]
+    out = {"ok": [o["ok"] for o in offline], "errors": sorted({o["error"] for o in offline if not o["ok"]})}
+    worked = [(o, floor["repeat"]) for o, floor in zip(offline, plain) if o["ok"]]
+    if worked:
+        out |= compared([first_result(o) for o, _ in worked], [first_result(f) for _, f in worked])
     return out
 
 
+def against_floor(python: list[dict], plain: list[dict]) -> dict:
+    """Per visit kind, the Python page against its plain-JS floor (runs of visits_in_one_context):
+    cold and repeat first results; the switch's first result (since the navigate call) against the
+    floor's session creation + first run in its repeat visit, with the Python starts of each
+    switched visit; and the offline visits (offline_against_floor)."""
+    out = {kind: compared([first_result(run[kind]) for run in python], [first_result(run[kind]) for run in plain])
+           for kind in ("cold", "repeat")}
+    switches = [run["switch"] for run in python]
+    plain_switch = [session_and_first_run(run["repeat"]) for run in plain]
+    out["switch"] = {**compared([s["first-result"] for s in switches], plain_switch),
+                     "python_starts": [s["pythonStarts"] for s in switches]}
+    out["offline"] = offline_against_floor(python, plain)
+    return out
+
+
+def floor_for(task: str) -> PageUnderTest:
+    """The task page's floor page: its own (FLOORS), else its model file alone (floor-model.html)."""
+    return FLOORS.get(task) or PageUnderTest(f"{BENCH_DIR}/floor-model.html?task={task}",
+                                             "url => ondeviceFirstRun(url)", FEEDS_FILE.format(task=task),
+                                             contains=MODEL_FLOOR_CONTAINS)
+
+
+def encode_feeds(feeds: dict[str, np.ndarray]) -> dict:
+    """Model inputs as the plain-JS pages read them: {name: [base64 bytes, dtype, shape]}."""
+    import base64
+
+    return {name: [base64.b64encode(np.ascontiguousarray(array).tobytes()).decode(), str(array.dtype),
+                   list(array.shape)] for name, array in feeds.items()}
+
+
+def write_feeds(task: str, feeds: dict[str, np.ndarray], dist: Path = DIST) -> None:
+    """The task's sample as model inputs where floor-model.html reads them (inside bench_pages())."""
+    (dist / FEEDS_FILE.format(task=task)).write_text(json.dumps(encode_feeds(feeds)))
+
+
 def startup(browser, base: str, task: str, runs: int, site: dict) -> dict:
-    """The task page's start-up marks cold and repeat, its cold visit's bytes, and where the task
-    has a floor page, the two measured interleaved and compared (with the load average around)."""
-    python = PageUnderTest(PAGES[task]["page"], PYTHON_FIRST_RESULT)
-    pages = {"python": python} | ({"plain": FLOORS[task]} if task in FLOORS else {})
+    """The task page's start-up marks cold, repeat and offline, its task switch (ms since the
+    navigate call), its cold visit's bytes, and the page against its floor page, the two measured
+    interleaved (with the load average around)."""
+    python = PageUnderTest(PAGES[task]["page"], PYTHON_FIRST_RESULT, PAGES[task]["sample"], app=True)
+    floor = floor_for(task)
     load_before = os.getloadavg()
-    visits, responses = interleaved_visits(browser, base, pages, PAGES[task]["sample"], runs)
-    result = {"cold": breakdown(visits["python"]["cold"]), "repeat": breakdown(visits["python"]["repeat"]),
-              "bytes": bytes_downloaded(responses["python"], base, site)}
-    if "plain" in pages:
-        result["floor"] = {"python_page": python.path, "plain_page": pages["plain"].path,
-                           **against_floor(visits["python"], visits["plain"]),
-                           "load_before": [round(x, 2) for x in load_before],
-                           "load_after": [round(x, 2) for x in os.getloadavg()]}
-    return result
+    visits, responses = interleaved_visits(browser, base, {"python": python, "plain": floor}, runs)
+    ours = visits["python"]
+    switches = [run["switch"] for run in ours]
+    return {**{kind: breakdown([run[kind]["marks"] for run in ours if "marks" in run[kind]])
+               for kind in ("cold", "repeat", "offline")},
+            "switch": {key: summary([s[key] for s in switches if key in s]) for key in SWITCH_MARKS
+                       if any(key in s for s in switches)},
+            "bytes": bytes_downloaded(responses["python"], base, site),
+            "floor": {"python_page": python.path, "plain_page": floor.path, "plain_contains": floor.contains,
+                      **against_floor(ours, visits["plain"]),
+                      "load_before": [round(x, 2) for x in load_before],
+                      "load_after": [round(x, 2) for x in os.getloadavg()]}}
 
 
 def steady_state(browser, base: str, task: str, variants: list[str], runs: int) -> dict:
@@ -207,10 +327,7 @@ def steady_state(browser, base: str, task: str, variants: list[str], runs: int) 
 
 
 def plain_js(browser, base: str, model_path: str, variant: str, feeds: dict[str, np.ndarray], runs: int) -> dict:
-    import base64
-
-    encoded = {name: [base64.b64encode(np.ascontiguousarray(array).tobytes()).decode(), str(array.dtype),
-                      list(array.shape)] for name, array in feeds.items()}
+    encoded = encode_feeds(feeds)
     out = {}
     for threads in (1, 2):
         context = browser.new_context()
@@ -259,6 +376,7 @@ def measure_task(browser, base: str, task: str, runs: int, steady_runs: int, sit
     task's models-manifest entry."""
     feeds = sample_feeds(task, DIST / PAGES[task]["sample"])
     files = {variant: info["file"] for variant, info in entry["variants"].items()}
+    write_feeds(task, feeds)
     result = startup(browser, base, task, runs, site)
     result["steady"] = steady_state(browser, base, task, list(files), steady_runs)
     result["plain_js"] = {v: plain_js(browser, base, f"models/{file}", v, feeds, steady_runs)
