@@ -128,6 +128,26 @@ def open_ready(context, url: str, responses: list | None = None, timeout: int = 
     return page
 
 
+# Resolves once the service worker (if the page registered one) holds every same-origin file the
+# page used: a later visit is what a visitor coming back later gets, not a race with the worker.
+SERVICE_WORKER_SETTLED = """async () => {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  if (!registration) return true;
+  const used = performance.getEntriesByType("resource").map((entry) => new URL(entry.name))
+    .filter((url) => url.origin === location.origin && !url.pathname.includes("/_bench/"))
+    .map((url) => url.pathname);
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const stored = new Set();
+    for (const name of await caches.keys()) {
+      for (const request of await (await caches.open(name)).keys()) stored.add(new URL(request.url).pathname);
+    }
+    if (used.every((path) => stored.has(path))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}"""
+
+
 def visit(context, base: str, page_under_test: PageUnderTest, responses: list | None = None,
           timeout: int = 180_000) -> dict:
     """Open the page in a new tab, wait until it is ready, get its first result on its sample, close
@@ -140,6 +160,7 @@ def visit(context, base: str, page_under_test: PageUnderTest, responses: list | 
                              "return {marks: ondevice.marks, timings: ondevice.timings ?? {}}; }",
                              base + page_under_test.sample)
     finally:
+        page.evaluate(SERVICE_WORKER_SETTLED)
         page.close()
 
 
