@@ -3,13 +3,13 @@
 The site is one app shell (`site/shell.html`) written under every page name (index.html,
 classify.html, ...): the same document whichever page a visitor opens, so Python starts once per
 visit and moving between tasks only swaps the view (the glue routes by the URL's file name). Each
-view is a fragment in `site/views/` (its `<!--ondevice:loading-->` marker becomes the loading
-panel) and goes into the shell as a `<template>`; `<!--ondevice:head-->` becomes the scripts and a
-JSON config naming the runtime files (size, sha256), every view's tasks and every model variant,
-so the glue can show bytes loaded and fetch a view's model before Python is even running. Text and
-wasm files are pre-compressed (gzip, brotli) for `serve` or any static host that serves
-precompressed files.
-The service worker (`sw.js`) is stamped with the build's id and the sha256 of every other file.
+view is a fragment in `site/views/`; its `<!--ondevice:NAME-->` markers become the parts views
+share (`site/views/parts/`: loading panel, photo input, webcam controls), and it goes into the
+shell as a `<template>`. `<!--ondevice:head-->` becomes the scripts and a JSON config naming the
+runtime files (size, sha256), every view's tasks and every model variant, so the glue can show
+bytes loaded and fetch a view's model before Python is even running. Text and wasm files are
+pre-compressed (gzip, brotli) for `serve` or any static host that serves precompressed files. The
+service worker (`sw.js`) is stamped with the build's id and the sha256 of every other file.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import html
 import json
+import re
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -65,10 +66,6 @@ LIBRARY_ZIP = "py/ondevice.zip"
 LIBRARY_HOME = "/home/pyodide"  # Python's working directory in the page, where PyScript unpacks the zip
 SERVICE_WORKER = "sw.js"
 BUILD_STAMP = "/*ondevice:build*/null"  # in site/sw.js; replaced by the build's id and file hashes
-LOADING_PANEL = """<section id="loading" class="card" aria-live="polite">
-    <p class="status" id="status">Starting Python…</p>
-    <div class="progress-rows"></div>
-  </section>"""
 
 
 def short_hash(path: Path) -> str:
@@ -203,12 +200,21 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
     ])
 
 
+def fill_parts(fragment: str) -> str:
+    """Replace each `<!--ondevice:NAME-->` with site/views/parts/NAME.html (the markup views share:
+    loading panel, photo input, webcam controls), indented as the marker is."""
+    def part(match) -> str:
+        text = (SITE / "views" / "parts" / f"{match.group(2)}.html").read_text(encoding="utf-8")
+        return "".join(match.group(1) + line for line in text.splitlines(keepends=True)).rstrip("\n")
+
+    return re.sub(r"^( *)<!--ondevice:([a-z-]+)-->", part, fragment, flags=re.M)
+
+
 def view_templates() -> str:
-    """Every view fragment of site/views/ as a <template id="view:NAME">, loading panel filled in."""
+    """Every view fragment of site/views/ as a <template id="view:NAME">, shared parts filled in."""
     templates = []
     for name in VIEWS:
-        fragment = (SITE / "views" / name).read_text(encoding="utf-8").replace("<!--ondevice:loading-->",
-                                                                                LOADING_PANEL)
+        fragment = fill_parts((SITE / "views" / name).read_text(encoding="utf-8"))
         templates.append(f'<template id="view:{name}"><div class="view">\n{fragment}</div></template>')
     return "\n".join(templates)
 
