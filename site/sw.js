@@ -7,10 +7,9 @@
 //   every file is served cache-first, the unhashed names (pages, py/*.py, js/ondevice.mjs,
 //   models/manifest.json) included.
 // - Runtime caching: files are stored as a visit uses them, never the whole site (with every model
-//   variant it is 418 MB). The first visit is not taken over (no clients.claim(): with it the
-//   worker stored files while the page started, and the first result came about 1 s later on 2
-//   cores); once ready, that page reports the files it fetched (js/ondevice.mjs) and they are
-//   fetched again here, normally from the HTTP cache.
+//   variant it is 418 MB). A first visit starts as without a worker: the page registers this one
+//   only once it is ready, and is not taken over (no clients.claim()); it then reports the files
+//   it fetched (js/ondevice.mjs), which are fetched again here, normally from the HTTP cache.
 // - Verified: a response is stored only if its bytes have the build's sha256 for its path. What is
 //   stored is the decoded body with the server's headers (COOP/COEP/CORP included, so pages served
 //   from the cache stay cross-origin isolated) minus those that describe the transfer (a .br/.gz

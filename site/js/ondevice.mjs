@@ -351,15 +351,17 @@ document.addEventListener("click", (event) => {
 addEventListener("popstate", () => showView(viewOf(location.href) ?? "index.html"));
 
 // ---- service worker --------------------------------------------------------------------
-// sw.js keeps what a visit used for the next one. It does not take over the page that registers
-// it (that page is busy starting): once ready, the page reports the same-origin files it fetched
-// without a worker (resource timing entries with no workerStart), and the worker stores them then.
-const unseenByWorker = []; // URLs not yet reported
+// sw.js keeps what a visit used for the next one. A first visit starts as without it: the page
+// registers it only once ready (registered earlier, it already served onnxruntime's own workers
+// while the page started, which on 2 cores delayed the first result by up to a second), then
+// hands it the same-origin files fetched without a worker (resource timing entries with no
+// workerStart), which the worker fetches again and stores.
+const unseenByWorker = []; // URLs not handed to the worker yet
+let registration = null;
 
-function useServiceWorker() {
+function watchForServiceWorker() {
   const workers = navigator.serviceWorker;
   if (!workers) return; // none here (or not a secure context): the HTTP cache serves
-  workers.register(new URL("../sw.js", import.meta.url)).catch((error) => console.warn("no service worker", error));
   // A new build's worker took over while this page was still starting: start again on the new
   // build rather than run a mix of two builds' files.
   workers.addEventListener("controllerchange", () => {
@@ -369,22 +371,26 @@ function useServiceWorker() {
     for (const entry of list.getEntries()) {
       if (entry.workerStart === 0 && new URL(entry.name).origin === location.origin) unseenByWorker.push(entry.name);
     }
-    if ("ready" in marks) reportUnseen();
+    if ("ready" in marks) useServiceWorker();
   };
   for (const type of ["navigation", "resource"]) new PerformanceObserver(collect).observe({ type, buffered: true });
 }
-useServiceWorker();
+watchForServiceWorker();
 
-// Hand the files fetched without the worker to it (from ready() on).
-function reportUnseen() {
+// From ready() on: register the worker (once) and hand it the files it has not seen.
+function useServiceWorker() {
+  const workers = navigator.serviceWorker;
+  if (!workers) return;
+  registration ??= workers.register(new URL("../sw.js", import.meta.url))
+    .catch((error) => console.warn("no service worker", error));
   const urls = unseenByWorker.splice(0);
-  if (urls.length) navigator.serviceWorker?.ready.then((registration) => registration.active?.postMessage({ cache: urls }));
+  if (urls.length) workers.ready.then((current) => current.active?.postMessage({ cache: urls }));
 }
 
 // ---- start-up --------------------------------------------------------------------------
 function ready() {
   mark("ready");
-  reportUnseen();
+  useServiceWorker();
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
