@@ -103,7 +103,7 @@ self.addEventListener("fetch", (event) => {
   if (path) event.respondWith(respond(event, path));
 });
 
-// The page reports the files it fetched before this worker controlled it: {cache: [url, ...]}.
+// The page reports the files it fetched without this worker: {cache: [url, ...]}.
 async function cacheReported(urls) {
   for (const path of urls.map(pathOf).filter(Boolean)) {
     if (!storing.has(path) && !(await cached(path))) await storeOnce(path, fetch(keyOf(path)));
