@@ -131,7 +131,7 @@ def open_ready(context, url: str, responses: list | None = None, timeout: int = 
 # Resolves once the service worker (if the page registered one) holds every same-origin file the
 # page used: a later visit is what a visitor coming back later gets, not a race with the worker.
 SERVICE_WORKER_SETTLED = """async () => {
-  const registration = await navigator.serviceWorker?.getRegistration();
+  const registration = await globalThis.ondevice?.serviceWorker;
   if (!registration) return true;
   const used = performance.getEntriesByType("resource").map((entry) => new URL(entry.name))
     .filter((url) => url.origin === location.origin && !url.pathname.includes("/_bench/"))

@@ -17,7 +17,9 @@ const inflight = new Map();
 const ortModules = {};
 
 function mark(name) {
-  if (!(name in marks)) marks[name] = performance.now();
+  if (name in marks) return;
+  marks[name] = performance.now();
+  if (name === "first-result") useServiceWorker(); // the page has answered: now the worker may work
 }
 mark("shell-start");
 
@@ -352,10 +354,12 @@ addEventListener("popstate", () => showView(viewOf(location.href) ?? "index.html
 
 // ---- service worker --------------------------------------------------------------------
 // sw.js keeps what a visit used for the next one. A first visit starts as without it: the page
-// registers it only once ready (registered earlier, it already served onnxruntime's own workers
-// while the page started, which on 2 cores delayed the first result by up to a second), then
+// registers it only once it has given its first result, or 10 s after it is ready (registered
+// earlier, it served onnxruntime's own workers while the page started, and storing what the page
+// had used competed with the first result: on 2 cores each delayed it by about 0.5-1 s), then
 // hands it the same-origin files fetched without a worker (resource timing entries with no
 // workerStart), which the worker fetches again and stores.
+const SERVICE_WORKER_DELAY_MS = 10_000;
 const unseenByWorker = []; // URLs not handed to the worker yet
 let registration = null;
 
@@ -371,13 +375,13 @@ function watchForServiceWorker() {
     for (const entry of list.getEntries()) {
       if (entry.workerStart === 0 && new URL(entry.name).origin === location.origin) unseenByWorker.push(entry.name);
     }
-    if ("ready" in marks) useServiceWorker();
+    if (registration) useServiceWorker();
   };
   for (const type of ["navigation", "resource"]) new PerformanceObserver(collect).observe({ type, buffered: true });
 }
 watchForServiceWorker();
 
-// From ready() on: register the worker (once) and hand it the files it has not seen.
+// After the first result: register the worker (once) and hand it the files it has not seen.
 function useServiceWorker() {
   const workers = navigator.serviceWorker;
   if (!workers) return;
@@ -390,7 +394,7 @@ function useServiceWorker() {
 // ---- start-up --------------------------------------------------------------------------
 function ready() {
   mark("ready");
-  useServiceWorker();
+  setTimeout(useServiceWorker, SERVICE_WORKER_DELAY_MS);
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
@@ -406,5 +410,6 @@ globalThis.ondevice = {
   config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
   drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, pythonStarts: 0,
   get currentView() { return currentView; },
+  get serviceWorker() { return registration; }, // a Promise of the registration, once registered
 };
 showView(viewOf(location.href) ?? "index.html");
