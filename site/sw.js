@@ -8,8 +8,9 @@
 //   models/manifest.json) included.
 // - Runtime caching: files are stored as a visit uses them, never the whole site (with every model
 //   variant it is 418 MB). A first visit starts as without a worker: the page registers this one
-//   only once it is ready, and is not taken over (no clients.claim()); it then reports the files
-//   it fetched (js/ondevice.mjs), which are fetched again here, normally from the HTTP cache.
+//   only once it has given its first result (or 10 s after it is ready), and is not taken over (no
+//   clients.claim()); it then reports the files it fetched (js/ondevice.mjs), which are fetched
+//   again here, normally from the HTTP cache.
 // - Verified: a response is stored only if its bytes have the build's sha256 for its path. What is
 //   stored is the decoded body with the server's headers (COOP/COEP/CORP included, so pages served
 //   from the cache stay cross-origin isolated) minus those that describe the transfer (a .br/.gz
