@@ -177,32 +177,33 @@ async function createSession(bytes, backend, foldWeights = false) {
 
 // A session for the model file at `url`: download (shared with the prefetch, verified), then
 // create. A session started early for the view (startSession) is handed over, once.
-const earlySessions = new Map();
+const earlySessions = new Map(); // key -> Promise of the session
 const openedSessions = new Set(); // keys whose session Python has had: never started early again
 function sessionKey(url, backend, foldWeights) {
   return `${absolute(url)} ${backend} ${foldWeights}`;
 }
-function openSession(url, { sha256 = "", backend = "wasm", foldWeights = false, onProgress = null } = {}) {
+function downloadSession(url, { sha256 = "", backend = "wasm", foldWeights = false, onProgress = null }) {
+  return fetchBytes(url, { sha256, onProgress }).then((bytes) => createSession(bytes, backend, foldWeights));
+}
+function openSession(url, options = {}) {
+  const { backend = "wasm", foldWeights = false, onProgress = null } = options;
   const key = sessionKey(url, backend, foldWeights);
   openedSessions.add(key);
   const early = earlySessions.get(key);
-  if (early) {
-    earlySessions.delete(key);
-    const download = inflight.get(absolute(url));
-    if (!download || !onProgress) return early.session;
-    download.listeners.add(onProgress); // the early download may still be under way
-    onProgress(download.loaded, download.total);
-    return early.session.finally(() => download.listeners.delete(onProgress));
-  }
-  return fetchBytes(url, { sha256, onProgress }).then((bytes) => createSession(bytes, backend, foldWeights));
+  if (!early) return downloadSession(url, options);
+  earlySessions.delete(key);
+  const download = inflight.get(absolute(url));
+  if (!download || !onProgress) return early;
+  download.listeners.add(onProgress); // the early download may still be under way
+  onProgress(download.loaded, download.total);
+  return early.finally(() => download.listeners.delete(onProgress));
 }
 function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
-  const session = fetchBytes(model.url, { sha256: model.sha256 })
-    .then((bytes) => createSession(bytes, model.backend, model.foldWeights));
+  const session = downloadSession(model.url, model);
   session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
-  earlySessions.set(key, { session, bytes: model.bytes });
+  earlySessions.set(key, session);
 }
 
 async function tensor(backend, type, data, dims) {
@@ -270,8 +271,8 @@ function nextFrame(video) {
 // ---- views -----------------------------------------------------------------------------
 // Every page name serves the same shell; the view comes from the URL's file name. A view's DOM
 // is made from its <template> on its first visit and kept (detached) while another view shows,
-// so coming back finds it as it was left. Python mounts, suspends and resumes views on the
-// "ondevice:view" event (py/app.py).
+// so coming back finds it as it was left. Python mounts and suspends views on the "ondevice:view"
+// event (py/app.py).
 const views = new Map(); // name -> its DOM
 let currentView = null;
 
@@ -310,10 +311,7 @@ function prefetchView(name) {
     for (const asset of config.packages[pkg] ?? []) prefetch(asset);
   }
   const models = viewModels(name);
-  for (const model of models) {
-    fetchBytes(model.url, { size: model.bytes, sha256: model.sha256, prefetch: true })
-      .then(() => mark("model-downloaded")).catch((error) => console.warn("prefetch failed", model.url, error));
-  }
+  for (const model of models) prefetch({ ...model, kind: "model" });
   if (models.length) startSession(models[0]);
 }
 
@@ -328,11 +326,13 @@ function showView(name) {
   document.getElementById("view").replaceChildren(root);
   document.title = config.views[name].title;
   document.body.dataset.view = name;
-  if (first) document.body.dataset.state = "loading";
   scrollTo(0, 0);
-  if (first) prefetchView(name);
+  if (first) {
+    document.body.dataset.state = "loading";
+    prefetchView(name);
+  }
   renderProgress();
-  dispatchEvent(new CustomEvent("ondevice:view", { detail: { name, root, first } }));
+  dispatchEvent(new CustomEvent("ondevice:view", { detail: { name, root } }));
 }
 
 // Follow links to the app's own pages without reloading: only the view changes.
