@@ -117,12 +117,19 @@ def test_a_file_that_is_not_an_image_keeps_the_last_result(page, photo):
     assert page.text_content("#error") == ""
 
 
+def webcam_on(page) -> None:
+    """The webcam mode with the camera running and at least 8 frames shown (starts it if needed)."""
+    page.click("#mode-webcam")
+    if page.get_attribute("body", "data-camera") != "on":
+        page.click("#camera-start")
+    page.wait_for_function("Number(document.getElementById('camera-status').dataset.frames || 0) >= 8",
+                           timeout=60_000)
+
+
 def test_webcam_shows_a_live_virtual_background_with_an_fps_figure(page, fake_camera_frame):
     page.click("#mode-webcam")
     choose(page, "#effect", "colour")
-    page.click("#camera-start")
-    page.wait_for_function("Number(document.getElementById('camera-status').dataset.frames || 0) >= 8",
-                           timeout=60_000)
+    webcam_on(page)
     assert page.get_attribute("body", "data-camera") == "on"
     assert float(page.get_attribute("#camera-status", "data-fps")) > 0.5
     assert "frames/s" in page.text_content("#camera-status")
@@ -136,6 +143,7 @@ def test_webcam_shows_a_live_virtual_background_with_an_fps_figure(page, fake_ca
 
 
 def test_webcam_switches_to_the_landscape_model_and_stops(page):
+    webcam_on(page)
     frames = int(page.get_attribute("#camera-status", "data-frames"))
     page.select_option("#model", "person-segmentation-landscape")
     page.wait_for_function(f"Number(document.getElementById('camera-status').dataset.frames) >= {frames + 5}",
