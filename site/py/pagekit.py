@@ -110,7 +110,18 @@ class Page:
             self.set_state("error")
             raise
         self.status(f"Ready: {task}, {model.variant} model on {model.session.backend}.")
+        status = self.element("status")
+        status.dataset.task, status.dataset.variant, status.dataset.backend = task, model.variant, model.session.backend
+        self.show_backend_note(model.fallback)
         return model
+
+    def show_backend_note(self, fallback: str | None) -> None:
+        """Say, where it stays visible, that the model runs on another backend than asked (and why);
+        a later model that runs as asked leaves an earlier note in place."""
+        note = self.element("backend-note")
+        if note is not None and fallback:
+            note.textContent = fallback
+            note.hidden = False
 
     # ---- user actions ----
     async def run_guarded(self, action, *args) -> None:

@@ -68,10 +68,14 @@ async def segmenter(task: str | None = None):
     if key not in models:  # one load per model, however many callers wait for it
         models[key] = asyncio.ensure_future(page.load_task(*key))
     try:
-        return await models[key]
+        model = await models[key]
     except Exception:
         del models[key]
         raise
+    if model.variant != key[1]:  # not the precision asked (a WebGPU fallback: the page's note says why)
+        models.setdefault((key[0], model.variant), models[key])
+        element("variant").value = model.variant  # the control shows what runs
+    return model
 
 
 # ---- photo mode -----------------------------------------------------------------------------

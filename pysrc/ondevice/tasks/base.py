@@ -10,7 +10,10 @@ from ..timing import Timings
 
 class Task:
     """Built by `ondevice.load` as `Class(session, spec, labels, variant)`; subclasses define
-    `async __call__` and set `self.timings` to the stages of the last call."""
+    `async __call__` and set `self.timings` to the stages of the last call. `fallback` says why the
+    model runs on another variant or backend than asked (see ondevice.loader), else None."""
+
+    fallback: str | None = None
 
     def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str):
         self.session = session
