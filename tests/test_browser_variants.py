@@ -35,6 +35,9 @@ from ondevice_build.sentences import SEARCH_CASES, corpus
 SCORE_TOLERANCE = 0.02  # class probability / detection score: ORT-web kernels vs native, Pillow 10 vs 13
 MIN_BOX_IOU = 0.95
 COSINE_TOLERANCE = 3e-3
+# int8-dynamic quantises activations at run time: WASM's integer kernels round otherwise than native
+# onnxruntime's exact u8u8 ones (session.x64quantprecision), which moved a cosine by 0.006.
+COSINE_TOLERANCE_BY_VARIANT = {"int8-dynamic": 0.015}
 MIN_MASK_IOU = 0.98
 WEBGPU_TIMEOUT = 600_000  # ms: SwiftShader compiles every shader on the first run
 
@@ -94,8 +97,9 @@ def probe_embeddings(page, native, photo, run, timeout):
     expected = run(native.search(query, texts, top_k=10))
     assert texts[in_browser[0][0]] == expected_text
     assert [index for index, _ in in_browser] == [hit.index for hit in expected]
+    tolerance = COSINE_TOLERANCE_BY_VARIANT.get(native.variant, COSINE_TOLERANCE)
     for (index, score), hit in zip(in_browser, expected):
-        assert score == pytest.approx(hit.score, abs=COSINE_TOLERANCE), (index, hit)
+        assert score == pytest.approx(hit.score, abs=tolerance), (index, hit)
 
 
 def probe_segmentation(model_name: str):
