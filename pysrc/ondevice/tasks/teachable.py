@@ -86,7 +86,13 @@ class TeachableImageClassifier:
         """The most likely taught class of an image, with every class's probability."""
         if self.head is None:
             raise InputError("Train the classifier first.")
-        return self.head.predictions((await self.backbone.features(image))[np.newaxis])[0]
+        return self.classify_features(await self.backbone.features(image))
+
+    def classify_features(self, vector: np.ndarray) -> Prediction:
+        """predict() for a feature vector already computed (ImageClassifier.features)."""
+        if self.head is None:
+            raise InputError("Train the classifier first.")
+        return self.head.predictions(np.asarray(vector, dtype=np.float32).reshape(1, -1))[0]
 
     def to_json(self) -> str:
         """The trained head and the backbone it needs, as JSON (see head.TrainedHead)."""
