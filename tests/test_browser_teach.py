@@ -119,11 +119,11 @@ def test_bad_input_gets_its_message_and_changes_nothing(browser, site_url, nativ
     motorcycle, brick = training_set(2)["motorcycle"], training_set(2)["brick"]
 
     def refused(action, message: str) -> None:
-        counts = [page.get_attribute(card(n), "data-count") for n in (1, 2)]
+        counts = page.eval_on_selector_all(".class-card", "cards => cards.map(card => card.dataset.count)")
         before = (page.text_content("#prediction"), probabilities(page))
         act(page, action)
         assert message in page.text_content("#error"), page.text_content("#error")
-        assert [page.get_attribute(card(n), "data-count") for n in (1, 2)] == counts
+        assert page.eval_on_selector_all(".class-card", "cards => cards.map(card => card.dataset.count)") == counts
         assert (page.text_content("#prediction"), probabilities(page)) == before
 
     refused(lambda p: p.set_input_files("#file", files=jpeg_files(motorcycle[:1], "early")), "Train the classifier first")
@@ -155,3 +155,66 @@ def test_bad_input_gets_its_message_and_changes_nothing(browser, site_url, nativ
     page.click(f"{card(2)} .remove-label")
     refused(lambda p: p.click("#train"), "at least two classes")
     assert page.errors == []
+
+
+SEGMENT_FRAMES, CLIP_FPS = 25, 10  # the clip: 2.5 s of one photo, then 2.5 s of the other, looped
+CLIP_PHOTOS = {"cat": "cat", "coffee": "coffee"}  # class name -> photo shown in its half of the clip
+FRAME_CLASS = """([means, wanted, previous]) => new Promise(resolve => {
+  // Resolves once the webcam <video> switches to the photo `wanted` (nearest mean colour), i.e. at the
+  // start of its half of the clip, so the next second of frames all show it.
+  const video = document.querySelector('#video'), canvas = document.createElement('canvas');
+  canvas.width = 32; canvas.height = 24;
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  let last = previous;
+  const look = () => {
+    context.drawImage(video, 0, 0, 32, 24);
+    const pixels = context.getImageData(0, 0, 32, 24).data, mean = [0, 0, 0];
+    for (let i = 0; i < pixels.length; i += 4) for (let c = 0; c < 3; c++) mean[c] += pixels[i + c] / (pixels.length / 4);
+    const distance = name => means[name].reduce((sum, value, c) => sum + (value - mean[c]) ** 2, 0);
+    const now = Object.keys(means).sort((a, b) => distance(a) - distance(b))[0];
+    if (now === wanted && last !== wanted && last !== null) resolve(now); else { last = now; setTimeout(look, 40); }
+  };
+  look();
+})"""
+
+
+@pytest.fixture(scope="module")
+def clip_browser(playwright, photo, tmp_path_factory):
+    """Chromium whose fake camera plays the two-photo clip; with each photo's mean colour."""
+    from conftest import write_y4m
+    from PIL import Image, ImageOps
+
+    from ondevice_build.browser import fake_camera_args, launch
+
+    frames = {name: ImageOps.fit(Image.open(photo(source)).convert("RGB"), (320, 240))
+              for name, source in CLIP_PHOTOS.items()}
+    video = write_y4m(tmp_path_factory.mktemp("clip") / "clip.y4m",
+                      [frames[name] for name in CLIP_PHOTOS for _ in range(SEGMENT_FRAMES)], fps=CLIP_FPS)
+    browser = launch(playwright, fake_camera_args(video))
+    yield browser, {name: np.asarray(frame, dtype=np.float64).reshape(-1, 3).mean(axis=0).tolist()
+                    for name, frame in frames.items()}
+    browser.close()
+
+
+def test_the_webcam_teaches_two_classes_and_the_live_prediction_follows_the_clip(clip_browser, site_url):
+    browser, means = clip_browser
+    page = open_page(browser.new_context(), site_url + "teach.html")
+    name_classes(page, list(CLIP_PHOTOS))
+    page.click("#camera-start")
+    page.wait_for_selector("body[data-camera=on]", timeout=60_000)
+    for n, name in enumerate(CLIP_PHOTOS, 1):
+        page.evaluate(FRAME_CLASS, [means, name, None])
+        page.locator(f"{card(n)} .record").hover()
+        page.mouse.down()
+        page.wait_for_timeout(1200)
+        page.mouse.up()
+        assert int(page.get_attribute(card(n), "data-count")) >= 2, page.text_content("#camera-status")
+    act(page, lambda p: p.click("#train"))
+    for name in [*CLIP_PHOTOS, *CLIP_PHOTOS]:
+        page.evaluate(FRAME_CLASS, [means, name, None])
+        page.wait_for_function(f"Number(document.querySelector('#camera-status').dataset.frames) > 0")
+        frames = int(page.get_attribute("#camera-status", "data-frames"))
+        page.wait_for_function(f"Number(document.querySelector('#camera-status').dataset.frames) > {frames + 1}")
+        assert page.get_attribute("#prediction", "data-label") == name
+    page.click("#camera-stop")
+    assert page.get_attribute("body", "data-camera") == "off" and page.errors == []
