@@ -181,10 +181,9 @@ FRAME_CLASS = """([means, wanted, previous]) => new Promise(resolve => {
 @pytest.fixture(scope="module")
 def clip_browser(playwright, photo, tmp_path_factory):
     """Chromium whose fake camera plays the two-photo clip; with each photo's mean colour."""
-    from conftest import write_y4m
     from PIL import Image, ImageOps
 
-    from ondevice_build.browser import fake_camera_args, launch
+    from ondevice_build.browser import fake_camera_args, launch, write_y4m
 
     frames = {name: ImageOps.fit(Image.open(photo(source)).convert("RGB"), (320, 240))
               for name, source in CLIP_PHOTOS.items()}
