@@ -175,7 +175,7 @@ async def load(
         choice = Choice(defaults["wasm"], "wasm", f"WebGPU could not run this model here ({error}), "
                                                   f"so the {defaults['wasm']} model runs on WASM instead.")
         session = await open_session(choice)
-    model = task_class(spec)(session, spec, labels, choice.variant)
+    model = task_class(spec)(session, spec, labels, choice.variant, shipped[choice.variant]["sha256"])
     model.fallback = choice.fallback
     return model
 
