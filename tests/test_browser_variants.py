@@ -227,6 +227,11 @@ def test_webgpu_default_runs_on_webgpu_like_cpython(webgpu_pages, site_url, mani
     probe(page, native_model(task, expected.variant), photo, run, WEBGPU_TIMEOUT)
     now = running(page)
     assert (now["task"], now["variant"], now["backend"]) == (task, expected.variant, "webgpu")
+    # the glue prefetched the file that runs, not the WebGPU default it replaced
+    requested = " ".join(page.requests)
+    assert entry["variants"][expected.variant]["file"] in requested
+    default_file = entry["variants"][entry["default_variant"]["webgpu"]]["file"]
+    assert expected.variant == entry["default_variant"]["webgpu"] or default_file not in requested
     if expected.fallback:  # e.g. SwiftShader has no 16-bit float shaders: fp32 on WebGPU, and the page says so
         assert now["note"] == expected.fallback
     else:
@@ -252,23 +257,37 @@ def test_without_webgpu_the_page_falls_back_to_wasm_and_says_so(browser, site_ur
         page.context.close()
 
 
-# A WebGPU adapter that claims 16-bit float shaders it does not have (SwiftShader): onnxruntime-web
-# then fails to create the fp16 session, the way a real GPU's driver problem would.
+# The page's first WebGPU adapter (the glue's question, before onnxruntime-web asks its own) claims
+# 16-bit float shaders that SwiftShader lacks: the page picks the fp16 file, and onnxruntime-web then
+# fails on it (at session creation, or at the first run), the way a faulty GPU driver would.
 CLAIM_FLOAT16 = """
-const has = GPUSupportedFeatures.prototype.has;
-GPUSupportedFeatures.prototype.has = function (name) { return name === 'shader-f16' || has.call(this, name); };
+const requestAdapter = GPU.prototype.requestAdapter;
+let first = true;
+GPU.prototype.requestAdapter = async function (...args) {
+  const adapter = await requestAdapter.apply(this, args);
+  if (!first || !adapter) return adapter;
+  first = false;
+  return { features: new Set([...adapter.features, 'shader-f16']) };
+};
 """
 
 
+@pytest.mark.parametrize("task", [
+    "image-classification",  # its fp16 session fails to start
+    "sentence-embeddings",  # its fp16 session starts, then fails at its first run (found at load)
+])
 def test_when_the_webgpu_session_fails_the_page_falls_back_to_wasm_and_says_so(webgpu_browser, site_url, manifest,
-                                                                               native_model, photo, run):
+                                                                               native_model, photo, run, task):
+    if manifest["models"][task]["default_variant"]["webgpu"] != "fp16":
+        pytest.skip("the way this test makes WebGPU fail needs an fp16 WebGPU default")
+    view, probe = PROBES[task]
     context = webgpu_browser.new_context()
     context.add_init_script(CLAIM_FLOAT16)
-    page = open_page(context, site_url + "classify.html?backend=webgpu")
+    page = open_page(context, f"{site_url}{view}?backend=webgpu")
     try:
         assert page.evaluate("ondevice.webgpuSupport()") == {"problem": None, "float16": True}
-        wasm_default = manifest["models"]["image-classification"]["default_variant"]["wasm"]
-        probe_classification(page, native_model("image-classification", wasm_default), photo, run, 120_000)
+        wasm_default = manifest["models"][task]["default_variant"]["wasm"]
+        probe(page, native_model(task, wasm_default), photo, run, 120_000)
         now = running(page)
         assert (now["variant"], now["backend"]) == (wasm_default, "wasm")
         assert now["note"].startswith("WebGPU could not run this model here") and "runs on WASM" in now["note"]

@@ -183,6 +183,21 @@ function backendUnavailable(message) {
   return Object.assign(new Error(message), { name: "BackendUnavailable" });
 }
 
+// One run on zeros (symbolic dimensions 1). onnxruntime-web's WebGPU backend builds some shaders
+// only when it first runs them, and that is where a model can fail on a GPU (the fp16 sentence
+// encoder did on one without 16-bit floats): better found at load, while WASM can still take over.
+// The shaders it builds are those the first real input needs, so little time is added.
+async function runOnZeros(ort, session) {
+  const arrays = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
+  const feeds = {};
+  for (const input of session.inputMetadata) {
+    const dims = input.shape.map((d) => (typeof d === "number" && d > 0 ? d : 1));
+    feeds[input.name] = new ort.Tensor(input.type, new arrays[input.type](dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  const outputs = await session.run(feeds);
+  for (const output of Object.values(outputs)) output.dispose?.();
+}
+
 async function createSession(bytes, backend, foldWeights = false) {
   if (backend === "webgpu") {
     const { problem } = await webgpuSupport();
@@ -196,8 +211,12 @@ async function createSession(bytes, backend, foldWeights = false) {
       graphOptimizationLevel: "all",
       ...(foldWeights ? { extra: { session: { disable_quant_qdq: "1" } } } : {}),
     });
+    if (backend === "webgpu") await runOnZeros(ort, session);
   } catch (error) {
-    if (backend === "webgpu") throw backendUnavailable(`WebGPU could not run this model: ${error.message}`);
+    if (backend === "webgpu") {
+      session?.release?.();
+      throw backendUnavailable(`WebGPU could not run this model: ${error.message}`);
+    }
     throw error;
   }
   session.ondeviceBackend = backend;
