@@ -102,7 +102,9 @@ class Page:
 
     async def load_task(self, task: str, variant: str | None = None):
         """Load a task's model with byte progress in the status line; the variant (unless given)
-        and the backend are the view's choice (model_choice)."""
+        and the backend are the view's choice (model_choice). Where WebGPU cannot run it, load()
+        runs it on WASM and the page says so (show_backend_note); the status line's data-variant
+        and data-backend say what runs."""
         def on_progress(progress: Progress) -> None:
             self.status(f"Loading model {progress.file}: {progress.loaded / 1e6:.1f} / "
                         f"{progress.total / 1e6:.1f} MB")
