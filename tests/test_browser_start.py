@@ -91,3 +91,17 @@ def test_search_page_never_downloads_or_imports_pillow(search_facts):
     assert not facts["pillow_installed"] and "PIL" not in facts["modules"]
     assert [url for url in requests if "pillow" in url.lower()] == []
     assert facts["modules"]["numpy"] == "bytecode"
+
+
+@pytest.mark.parametrize("view", ["classify.html", "search.html"])
+def test_the_views_session_is_warmed_up_before_python_gets_it(browser, site_url, view):
+    """The glue creates the view's session while Python starts and runs it once on placeholder
+    inputs, so the first photo or query does not pay onnxruntime's one-time costs; Python's load()
+    receives that session (ready comes after the warm-up), and the page still answers right."""
+    context = browser.new_context()
+    page = open_page(context, site_url + view)
+    marks = page.evaluate("ondevice.marks")
+    assert marks["session-created"] <= marks["warmed-up"] <= marks["ready"], marks
+    assert page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/models/')"
+                         " && e.name.endsWith('.onnx')).length") == 1
+    context.close()
