@@ -186,7 +186,8 @@ function backendUnavailable(message) {
 // One run on zeros (symbolic dimensions 1). onnxruntime-web's WebGPU backend builds some shaders
 // only when it first runs them, and that is where a model can fail on a GPU (the fp16 sentence
 // encoder did on one without 16-bit floats): better found at load, while WASM can still take over.
-// The shaders it builds are those the first real input needs, so little time is added.
+// The shaders it builds are those the first real input needs, so little time is added. (Unlike
+// warmUp below, which only saves time, this run must succeed.)
 async function runOnZeros(ort, session) {
   const arrays = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
   const feeds = {};
