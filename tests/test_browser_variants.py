@@ -232,6 +232,12 @@ def test_webgpu_default_runs_on_webgpu_like_cpython(webgpu_pages, site_url, mani
     assert entry["variants"][expected.variant]["file"] in requested
     default_file = entry["variants"][entry["default_variant"]["webgpu"]]["file"]
     assert expected.variant == entry["default_variant"]["webgpu"] or default_file not in requested
+    # ... and onnxruntime-web's WebGPU build, its bytes counted in the loading panel
+    webgpu_runtime = page.evaluate("ondevice.config.ort.webgpuFiles")
+    loaded, total = page.evaluate("""() => { const row = document.querySelector('#loading [data-kind=onnxruntime]');
+        return [Number(row.dataset.loaded), Number(row.dataset.total)]; }""")
+    assert loaded == total >= sum(asset["bytes"] for asset in webgpu_runtime)
+    assert all(asset["url"] in requested for asset in webgpu_runtime)
     if expected.fallback:  # e.g. SwiftShader has no 16-bit float shaders: fp32 on WebGPU, and the page says so
         assert now["note"] == expected.fallback
     else:

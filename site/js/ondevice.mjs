@@ -398,7 +398,11 @@ function prefetchView(name) {
   if (!models.some((model) => model.backend === "webgpu")) return fetchModels(models);
   webgpuSupport().then((support) => {
     for (const model of models) settled.set(model, settledModel(model, support));
-    fetchModels(models.map((model) => settled.get(model)));
+    const files = models.map((model) => settled.get(model));
+    if (files.some((model) => model.backend === "webgpu")) {
+      for (const asset of config.ort.webgpuFiles) prefetch(asset); // onnxruntime-web's WebGPU build (27 MB)
+    }
+    fetchModels(files);
   });
 }
 
