@@ -7,23 +7,21 @@ against CPython (native onnxruntime) on the same variant file; and the page's We
   software adapter: about 100x slower than WASM, so one small input per model). The variant
   expected is the one `ondevice.loader.choose_variant` picks for the adapter the page reports (fp16
   needs 16-bit float shaders, which SwiftShader lacks: there the fp32 file runs on WebGPU).
-- Fallback: without WebGPU, or when the WebGPU session fails, the page runs the WASM default on
-  WASM by itself, says so in a visible note, and still answers right.
+- Fallback: without WebGPU, or when WebGPU fails on the model (its session, or its first run), the
+  page runs the WASM default on WASM by itself, says so in a visible note, and still answers right.
 
 Parametrised from dist/models/manifest.json: a new variant is tested without new test code (a new
 task needs a probe below, and a test says so).
 """
 from __future__ import annotations
 
-import base64
-import io
 import json
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from browser_pages import classifications, give_file, open_page, runs, wait_for_run
+from browser_pages import classifications, open_page, runs, wait_for_run
 from ondevice import compose
 from ondevice.loader import WebGPUSupport, choose_variant
 from ondevice.tasks.detect import Box
@@ -45,10 +43,9 @@ WEBGPU_TIMEOUT = 600_000  # ms: SwiftShader compiles every shader on the first r
 # ---- what the page shows ------------------------------------------------------------------------
 def running(page) -> dict:
     """What the page says it runs: the last loaded model's task, variant and backend, and the note."""
-    status = page.evaluate("""() => { const s = document.getElementById('status').dataset;
+    return page.evaluate("""() => { const s = document.getElementById('status').dataset;
         const note = document.getElementById('backend-note');
         return {task: s.task, variant: s.variant, backend: s.backend, note: note.hidden ? '' : note.textContent}; }""")
-    return status
 
 
 def detections(page) -> list[tuple[str, float, Box]]:
