@@ -95,6 +95,24 @@ def render(prediction) -> None:
     pagekit.render_scores(page.element("results"), [(label, probability, {}) for label, probability in ranked])
 
 
+async def load_classifier(data: bytes, name: str) -> None:
+    """A classifier downloaded earlier: predictions use it until the examples are edited."""
+    classifier = TextClassifier.from_json(embedder, data)  # InputError in the user's words: nothing changes
+    state["classifier"], state["examples"] = classifier, examples_on_screen()
+    page.element("train-status").textContent = f"Loaded {name}: labels {', '.join(classifier.labels)}."
+    page.element("save").disabled = False
+    await predict()
+
+
+async def on_load(event) -> None:
+    files = event.target.files
+    if files is not None and files.length:
+        file = files.item(0)
+        data = (await file.arrayBuffer()).to_bytes()
+        await page.run_guarded(load_classifier, data, file.name)
+    event.target.value = ""
+
+
 def save(event=None) -> None:
     blob = js.Blob.new([state["classifier"].to_json()], {"type": "application/json"})
     link = document.createElement("a")
@@ -114,8 +132,9 @@ async def mount(view: pagekit.Page) -> None:
     page.listen(page.element("labels"), "input", retrain_soon)
     page.listen(page.element("add-label"), "click", lambda event: add_label())
     page.listen(page.element("save"), "click", save)
+    page.listen(page.element("load"), "change", on_load)
     page.listen(page.element("sentence"), "input", page.debounced(predict, 0.15))
     await page.run_guarded(train)
-    for control in ("sentence", "add-label"):
+    for control in ("sentence", "add-label", "load"):
         page.element(control).disabled = False
     page.ready()

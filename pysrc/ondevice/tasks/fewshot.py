@@ -113,12 +113,31 @@ class TextClassifier:
         })
 
     @classmethod
-    def from_json(cls, embedder, text: str) -> TextClassifier:
-        data = json.loads(text)
-        if data.get("format") != FORMAT:
-            raise InputError(f"unsupported classifier format {data.get('format')!r}")
+    def from_json(cls, embedder, text: str | bytes) -> TextClassifier:
+        """A classifier saved by `to_json`. Raises InputError, in the user's words, for anything
+        else: not JSON, another format version, another embedding model, missing or misshapen
+        weights."""
+        not_ours = "This file is not a classifier saved by this page (a .json file from its Download button)."
+        try:
+            data = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InputError(not_ours) from error
+        if not isinstance(data, dict) or not {"format", "model", "labels", "weights", "bias"} <= data.keys():
+            raise InputError(not_ours)
+        if data["format"] != FORMAT:
+            raise InputError(f"This classifier was saved in another format (version {data['format']!r}); "
+                             f"this page reads version {FORMAT}. Train it again here and download it.")
         if data["model"] != embedder.spec.model_name:
-            raise InputError(f"this classifier was trained on {data['model']} embeddings, not {embedder.spec.model_name}")
-        head = LinearHead(tuple(data["labels"]), np.array(data["weights"], dtype=np.float32),
-                          np.array(data["bias"], dtype=np.float32))
-        return cls(embedder, head)
+            raise InputError(f"This classifier was trained on another model's sentence embeddings "
+                             f"({data['model']!r}), not {embedder.spec.model_name}: it cannot be used here.")
+        try:
+            labels = tuple(str(label) for label in data["labels"])
+            weights = np.array(data["weights"], dtype=np.float32)
+            bias = np.array(data["bias"], dtype=np.float32)
+        except (TypeError, ValueError) as error:
+            raise InputError(not_ours) from error
+        dimensions = embedder.spec.text.dimensions
+        if (len(labels) < 2 or weights.shape != (len(labels), dimensions) or bias.shape != (len(labels),)
+                or not np.isfinite(weights).all() or not np.isfinite(bias).all()):
+            raise InputError("This classifier file is damaged: its weights do not fit its labels and this model.")
+        return cls(embedder, LinearHead(labels, weights, bias))
