@@ -10,6 +10,7 @@ load Pillow, so a page that never decodes an image (the text pages) need not dow
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -76,7 +77,9 @@ def decode(data: bytes, *, min_size: int = 0, max_pixels: int = MAX_PIXELS) -> I
     if not data:
         raise ImageError("The file is empty.")
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # PIL warns from 89 MP on; MAX_PIXELS is the bound here
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
         full_size = image.size
         if min_size and image.format == "JPEG":
             image.draft("RGB", (min_size, min_size))
@@ -112,7 +115,7 @@ def to_rgb(image: Image.Image) -> Image.Image:
         values = np.asarray(image, dtype=np.float64)
         top = 65535.0 if image.mode != "F" and values.max(initial=0) > 255 else 255.0
         grey = np.clip(np.rint(values * (255.0 / top)), 0, 255).astype(np.uint8)
-        return Image.fromarray(grey, mode="L").convert("RGB")
+        return Image.fromarray(grey).convert("RGB")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
