@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -152,6 +153,30 @@ FILE_CASES = [
 ]
 # Cases whose result must match CPython's on the same bytes (every other odd image only needs a result).
 PARITY = {"exif-rotated jpeg", "cmyk jpeg", "16-bit greyscale png", "png with alpha", "50 MP jpeg"}
+
+def classifier_json(**changes) -> str:
+    data = {"format": 1, "model": "all-minilm-l6-v2", "labels": ["a", "b"],
+            "weights": np.zeros((2, 384)).tolist(), "bias": [0.0, 0.0]}
+    return json.dumps({**data, **changes})
+
+
+FEWSHOT_FILES = {
+    "malformed": ("{not json", "not a classifier saved by this page"),
+    "empty": ("", "not a classifier saved by this page"),
+    "a list": ("[1, 2, 3]", "not a classifier saved by this page"),
+    "missing weights": (json.dumps({"format": 1, "model": "all-minilm-l6-v2", "labels": ["a"]}),
+                        "not a classifier saved by this page"),
+    "wrong version": (classifier_json(format=2), "another format"),
+    "another model's": (classifier_json(model="bert-base-uncased"), "another model"),
+    "weights of the wrong size": (classifier_json(weights=np.zeros((2, 768)).tolist()), "damaged"),
+    "a jpeg": (b"\xff\xd8\xff\xe0 a photo, not a classifier", "not a classifier saved by this page"),
+}
+
+
+
+# Texts typed or pasted: each must give a result (or, empty, keep the last one) without an error.
+TEXTS = {"empty": "", "1 MB paste": "word " * 200_000, "control characters": "\x00\x01\x07 hello \x1b[31m red\x7f",
+         "lone surrogates": "\ud800 broken \udfff text", "only spaces": " \t\n "}
 
 # Words a message for the user never contains (a traceback, a Python exception's repr...).
 NOT_FOR_USERS = ("Traceback", "Error:", "Exception", "PIL", "errno", "Something went wrong", "<", "0x")
