@@ -36,12 +36,12 @@ def add_label(name: str = "", examples=()) -> None:
     card.querySelector(".label-name").value = name
     card.querySelector(".label-examples").value = "\n".join(examples)
     remove = card.querySelector(".remove-label")
-    page.listen(remove, "click", lambda event: remove_label(card, remove))
+    page.listen(remove, "click", lambda event: remove_label(card))
     page.element("labels").append(card)
 
 
-def remove_label(card, remove_button) -> None:
-    page.forget(remove_button)
+def remove_label(card) -> None:
+    page.forget(card)  # the card's handler proxies go with it
     card.remove()
     retrain_soon()
 

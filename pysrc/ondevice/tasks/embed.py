@@ -142,6 +142,11 @@ class TextEmbedder(Task):
         query_vector = (await self.embed([query]))[0]
         return [SearchHit(i, corpus[i], score) for i, score in search_vectors(query_vector, vectors, top_k)]
 
+    def clear_cache(self) -> None:
+        """Forget every cached embedding (the next embed of any text runs the model)."""
+        self._cache.clear()
+        self._truncated.clear()
+
     def _remember(self, text: str, vector: np.ndarray) -> None:
         self._cache[text] = vector
         self._cache.move_to_end(text)
