@@ -155,24 +155,28 @@ FILE_CASES = [
 PARITY = {"exif-rotated jpeg", "cmyk jpeg", "16-bit greyscale png", "png with alpha", "50 MP jpeg"}
 
 def classifier_json(**changes) -> str:
-    data = {"format": 1, "model": "all-minilm-l6-v2", "labels": ["a", "b"],
-            "weights": np.zeros((2, 384)).tolist(), "bias": [0.0, 0.0]}
+    """A few-shot classifier file as the page saves it (format 2), with `changes`."""
+    data = {"format": 2, "backbone": {"task": "sentence-embeddings", "model": "all-minilm-l6-v2", "variant": "",
+                                      "sha256": ""},
+            "labels": ["a", "b"], "weights": np.zeros((2, 384)).tolist(), "bias": [0.0, 0.0]}
     return json.dumps({**data, **changes})
 
 
+# Few-shot classifier files that are not one: (contents, a phrase of the user's message).
 FEWSHOT_FILES = {
-    "malformed": ("{not json", "not a classifier saved by this page"),
-    "empty": ("", "not a classifier saved by this page"),
-    "a list": ("[1, 2, 3]", "not a classifier saved by this page"),
-    "missing weights": (json.dumps({"format": 1, "model": "all-minilm-l6-v2", "labels": ["a"]}),
-                        "not a classifier saved by this page"),
-    "wrong version": (classifier_json(format=2), "another format"),
-    "another model's": (classifier_json(model="bert-base-uncased"), "another model"),
-    "weights of the wrong size": (classifier_json(weights=np.zeros((2, 768)).tolist()), "damaged"),
-    "a jpeg": (b"\xff\xd8\xff\xe0 a photo, not a classifier", "not a classifier saved by this page"),
+    "malformed": ("{not json", "not a trained model"),
+    "empty": ("", "not a trained model"),
+    "a list": ("[1, 2, 3]", "not a trained model"),
+    "a jpeg": (b"\xff\xd8\xff\xe0 a photo, not a classifier", "not a trained model"),
+    "missing weights": (json.dumps({k: v for k, v in json.loads(classifier_json()).items() if k != "weights"}),
+                        "incomplete or damaged"),
+    "wrong version": (classifier_json(format=3), "format 3"),
+    "another model's": (classifier_json(backbone={"task": "sentence-embeddings", "model": "bert-base-uncased",
+                                                  "variant": "", "sha256": ""}), "trained on bert-base-uncased"),
+    "another task's": (classifier_json(backbone={"task": "image-classification", "model": "efficientnet-lite0",
+                                                 "variant": "", "sha256": ""}), "trained for image-classification"),
+    "weights of the wrong size": (classifier_json(weights=np.zeros((2, 768)).tolist()), "incomplete or damaged"),
 }
-
-
 
 # Texts typed or pasted: each must give a result (or, empty, keep the last one) without an error.
 TEXTS = {"empty": "", "1 MB paste": "word " * 200_000, "control characters": "\x00\x01\x07 hello \x1b[31m red\x7f",

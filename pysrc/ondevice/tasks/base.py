@@ -1,4 +1,5 @@
-"""What every task object shares: the Session, its registry entry, labels, variant, timings, and
+"""What every task object shares: the Session, its registry entry, labels, variant, file (sha256), timings,
+and
 one lifecycle.
 
 Every task object is callable and has the same call under its verb (`classifier.classify(image)`
@@ -21,19 +22,22 @@ class ClosedError(RuntimeError):
 
 
 class Task:
-    """Built by `ondevice.load` as `Class(session, spec, labels, variant)`.
+    """Built by `ondevice.load` as `Class(session, spec, labels, variant, sha256)`.
 
     Subclasses set `verb` to the name of their async main method (e.g. "classify"), which
     `__call__` runs, and set `self.timings` to the stages of the last call (`run_image` does).
+    `sha256` names the model file (what a head trained on this model's vectors records as its
+    backbone).
     """
 
     verb: str = ""
 
-    def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str):
+    def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str, sha256: str = ""):
         self._session = session
         self.spec = spec
         self.labels = labels
         self.variant = variant
+        self.sha256 = sha256
         self.timings = Timings()
 
     def __init_subclass__(cls, **kwargs):
