@@ -9,7 +9,8 @@ MARK_NAMES = {
     "python-downloaded": "Pyodide runtime downloaded", "packages-downloaded": "numpy + Pillow downloaded",
     "onnxruntime-downloaded": "ONNX Runtime downloaded", "model-downloaded": "model downloaded",
     "python-started": "Python ready (PyScript, packages loaded)", "python-ready": "page script running",
-    "session-created": "ORT session created", "ready": "page ready", "first-result": "first result",
+    "session-created": "ORT session created", "warmed-up": "ORT warm-up run done", "ready": "page ready",
+    "first-result": "first result",
 }
 # Issue 10's targets (never tests): our first result at most this many times the floor's; for the
 # task switch, at most the floor's session creation + first run plus SWITCH_BUDGET_MS. The issue
@@ -105,6 +106,16 @@ def startup_lines(r: dict) -> list[str]:
     return lines
 
 
+def teaching_lines(r: dict) -> list[str]:
+    """The teachable classifier's figures (bench_teaching.py)."""
+    return ["", "## Teachable image classifier (teach.html)", "",
+            "Per run, ms: add one example (one network run), train on 5 classes x 50 examples (target: "
+            "under 1,000 ms), classify a photo with the result; then live predictions on the fake webcam.", "",
+            "| add one example | train 5 x 50 | classify a photo | live webcam |", "|---:|---:|---:|---:|",
+            f"| {cell(r['add_example'])} | {cell(r['train_5x50'])} | {cell(r['predict'])} | "
+            f"{r['live_fps']:.1f} frames/s |"]
+
+
 def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
     m = results["machine"]
     lines = [
@@ -146,6 +157,8 @@ def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
         lines.append(f"| **total** | | **{total_raw / 1e6:.2f} MB** | **{total_wire / 1e6:.2f} MB** |")
         lines += ["", "Model file per variant: " + ", ".join(
             f"{v} {b / 1e6:.1f} MB" for v, b in r["variant_bytes"].items()) + "."]
+    if results.get("teaching"):
+        lines += teaching_lines(results["teaching"])
     if "soak" in results:
         lines += [""] + soak_table(results["soak"])
     lines += ["", "![start-up stages and per-inference times](benchmarks.png)", "",
