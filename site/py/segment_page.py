@@ -156,6 +156,8 @@ async def show_frame(video) -> str:
     frame = as_array(video)
     started = time.perf_counter()
     mask = smoother.smooth(await model(frame))
+    if not webcam.running:  # stopped while the frame was segmented: leave the screen as stop left it
+        return ""
     draw_pixels(element("webcam-result"), settings.apply(frame, mask))
     model_ms = model.timings.as_dict()["run"]
     python_ms = (time.perf_counter() - started) * 1000 - model_ms

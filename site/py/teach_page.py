@@ -166,6 +166,8 @@ async def on_frame(video) -> str | None:
     if classifier is None:
         return "hold Record on a class to add what the webcam shows"
     prediction = classifier.classify_features(await backbone.features(video))
+    if not webcam.running:  # stopped while the frame ran: leave the screen as stop left it
+        return None
     render(prediction)
     page.element("timing").textContent = pagekit.timing_text(backbone, "frame")
     return prediction.label
