@@ -31,6 +31,7 @@ from ondevice.registry import spec_for
 from . import photos, sentences
 from .bytecode import Archive, compile_archives
 from .fetch import file_sha256
+from .headers import HEADERS_FILE, write_headers_file
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
 from .runtime_assets import (ORT_DIR, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
@@ -173,6 +174,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     config = {
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/"},
+        "pyscript": f"{PYSCRIPT_DIR}/core.js",
         "kinds": KINDS,
         "prefetch": prefetch,
         "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,
@@ -260,7 +262,7 @@ def stamp_service_worker(dist: Path, template: Path = SITE / SERVICE_WORKER) -> 
     code = template.read_text(encoding="utf-8")
     if BUILD_STAMP not in code:
         raise ValueError(f"{template} has no {BUILD_STAMP} to stamp")
-    skip = {SERVICE_WORKER, "site-manifest.json"}
+    skip = {SERVICE_WORKER, "site-manifest.json", HEADERS_FILE}
     files = {path: file_sha256(dist / path) for path in site_files(dist) if path not in skip}
     build_id = hashlib.sha256(json.dumps([files, code], sort_keys=True).encode()).hexdigest()[:16]
     target = dist / SERVICE_WORKER
@@ -299,6 +301,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
     write_pages(staging, runtime, manifest, samples)
+    write_headers_file(staging)
     stamp_service_worker(staging)
     compress(staging)
     write_site_manifest(staging)

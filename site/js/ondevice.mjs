@@ -405,6 +405,15 @@ function prefetch(asset) {
 }
 for (const asset of config.prefetch) prefetch(asset);
 addEventListener("py:ready", () => mark("python-started"));
+// PyScript 0.6 turns its worker hooks into code with Function() once Pyodide is loaded (polyscript's
+// Hook reads every hook for Python's XWorker), which a Content-Security-Policy without
+// 'unsafe-eval' forbids: the page would never start. This site starts no PyScript worker, so the
+// worker hooks (one by default) go before that happens (docs/RELIABILITY.md, "CSP").
+import(absolute(config.pyscript)).then(({ hooks }) => {
+  for (const name of ["onReady", "onBeforeRun", "onBeforeRunAsync", "onAfterRun", "onAfterRunAsync"]) {
+    hooks.worker[name]?.clear();
+  }
+}, () => {}); // PyScript did not load: the start-up failure is reported where it happens
 
 globalThis.ondevice = {
   config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
