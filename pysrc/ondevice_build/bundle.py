@@ -183,6 +183,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))]
                      for name in PYTHON_PACKAGES if name not in packages},
         "models": model_variants(manifest),
+        # the small text files Python reads (manifest, label lists): the glue checks them too
+        "texts": {relative: file_sha256(dist / relative) for relative in
+                  ["models/manifest.json", *sorted({f"models/{e['labels']}" for e in manifest["models"].values()})]},
         "samples": samples,
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
     }
