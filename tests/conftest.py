@@ -78,9 +78,19 @@ def playwright():
         yield running
 
 
+def bypassing_csp(browser):
+    """`browser`, whose new contexts bypass the site's Content-Security-Policy unless a test asks
+    otherwise (`new_context(bypass_csp=False)`): Playwright's wait_for_function evaluates its
+    predicate with `new Function`, which the policy forbids. test_browser_security runs every
+    page and mode under the policy."""
+    new_context = browser.new_context
+    browser.new_context = lambda **options: new_context(**{"bypass_csp": True, **options})
+    return browser
+
+
 @pytest.fixture(scope="session")
 def browser(playwright):
-    browser = launch(playwright)
+    browser = bypassing_csp(launch(playwright))
     yield browser
     browser.close()
 
@@ -126,6 +136,6 @@ def camera_browser(playwright, fake_camera_video):
     """Chromium whose camera plays `fake_camera_video` (in a loop), granted without a prompt."""
     from ondevice_build.browser import fake_camera_args
 
-    browser = launch(playwright, fake_camera_args(fake_camera_video))
+    browser = bypassing_csp(launch(playwright, fake_camera_args(fake_camera_video)))
     yield browser
     browser.close()
