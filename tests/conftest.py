@@ -19,6 +19,8 @@ from ondevice_build.browser import launch, write_y4m
 from ondevice_build.paths import DIST
 from ondevice_build.serve import serve_in_background
 
+from browser_pages import bypassing_csp
+
 
 
 @pytest.fixture(scope="session")
@@ -76,16 +78,6 @@ def playwright():
 
     with sync_playwright() as running:
         yield running
-
-
-def bypassing_csp(browser):
-    """`browser`, whose new contexts bypass the site's Content-Security-Policy unless a test asks
-    otherwise (`new_context(bypass_csp=False)`): Playwright's wait_for_function evaluates its
-    predicate with `new Function`, which the policy forbids. test_browser_security runs every
-    page and mode under the policy."""
-    new_context = browser.new_context
-    browser.new_context = lambda **options: new_context(**{"bypass_csp": True, **options})
-    return browser
 
 
 @pytest.fixture(scope="session")

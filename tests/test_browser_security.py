@@ -13,6 +13,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from ondevice_build.bundle import VIEWS
 from ondevice_build.headers import CONTENT_SECURITY_POLICY, HEADERS_FILE
 
 VIOLATIONS = """window.cspViolations = [];
@@ -52,8 +53,7 @@ class Scripts(HTMLParser):
             self.scripts.append(dict(attrs))
 
 
-@pytest.mark.parametrize("page_name", ["index.html", "classify.html", "search.html", "fewshot.html",
-                                       "segment.html", "detect.html"])
+@pytest.mark.parametrize("page_name", list(VIEWS))
 def test_the_pages_have_no_inline_script_to_run(dist, page_name):
     """Every <script> either loads a file of the site or is data (the JSON config, the Python app
     that PyScript fetches): nothing for the policy to hash or allow; no inline event handlers."""
@@ -100,10 +100,11 @@ def webcam(page) -> None:
     until(page, "document.body.dataset.camera === 'off' || document.getElementById('video').srcObject === null")
 
 
-def test_every_page_and_mode_runs_under_the_policy_and_nothing_leaves_the_origin(camera_browser, site_url, tmp_path):
+def test_every_page_and_mode_runs_under_the_policy_and_nothing_leaves_the_origin(camera_browser, site_url, dist, tmp_path):
     """One visit through every view and mode, the policy enforced (bypass_csp=False), the service
-    worker on: photo on classify / segment / detect, the webcam on segment / detect, search,
-    few-shot prediction, the two downloads (cut-out PNG, classifier JSON). No policy violation, no
+    worker on: photos on classify / segment / detect / teach, the webcam on segment / detect /
+    teach, search, few-shot prediction, teaching two classes, the downloads (cut-out PNG, the
+    classifiers' JSON). No policy violation, no
     page error, and every request (pages and workers) goes to the site's own origin."""
     context = camera_browser.new_context(bypass_csp=False)
     requests = []
@@ -156,12 +157,26 @@ def test_every_page_and_mode_runs_under_the_policy_and_nothing_leaves_the_origin
         webcam(page)
         done.append("detect photo + webcam")
 
+        show(page, "index.html")
+        show(page, "teach.html")
+        for n, sample in ((1, "cat"), (2, "coffee")):
+            photo = {"name": f"{sample}.jpg", "mimeType": "image/jpeg", "buffer": (dist / "samples" / f"{sample}.jpg").read_bytes()}
+            act(page, lambda: page.set_input_files(f".class-card:nth-child({n}) .class-photos", files=[photo, photo]))
+        act(page, lambda: page.click("#train"))
+        act(page, lambda: page.click("#view button[data-sample=coffee]"))
+        assert page.eval_on_selector_all("#results li", "items => items.length") == 2
+        with page.expect_download() as model:
+            page.click("#save")
+        model.value.save_as(tmp_path / "teach.json")
+        webcam(page)
+        done.append("teach photos + webcam")
+
         until(page, "ondevice.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
         assert page.evaluate("crossOriginIsolated") is True
         assert page.evaluate("window.cspViolations") == []
         assert page.errors == []
         assert page.evaluate("ondevice.pythonStarts") == 1
-        assert len(done) == 5
+        assert len(done) == len(VIEWS) - 1  # every view but the gallery did its work
         foreign = sorted({url for url in requests if not url.startswith((site_url, "data:", "blob:"))})
         assert requests and foreign == []
     finally:
