@@ -298,11 +298,16 @@ def test_a_bad_copy_in_the_cache_is_detected_evicted_and_fetched_again(browser, 
         workers.send("ServiceWorker.enable")
         workers.send("ServiceWorker.stopAllWorkers")
         page.close()
+        warnings = []
+        context.on("console", lambda message: warnings.append(message.text) if message.type in ("warning", "error") else None)
         page = open_page(context, url + "classify.html")
         assert page.evaluate("navigator.serviceWorker.controller !== null")  # the worker answered this visit
         click_sample(page, "coffee")
         assert classifications(page)[0][2] == ESPRESSO
         assert page.evaluate(CACHE_ENTRY, [path, "sha256"]) == expected
+        # The worker caught it: the page never got the bad bytes (its own check, and the fetch past
+        # the caches that follows it, would otherwise repair the model: a second line of defence).
+        assert not [text for text in warnings if "prefetch failed" in text], warnings
         assert page.errors == []
     finally:
         context.close()

@@ -552,7 +552,7 @@ function prefetch(asset) {
   fetchBytes(asset.url, { size: asset.bytes, sha256: asset.sha256, kind: asset.kind, prefetch: true })
     .then(() => mark(`${asset.kind}-downloaded`))
     .catch((error) => {
-      if (asset.kind === "model") console.warn("prefetch failed", asset.url, error);
+      if (asset.kind === "model") console.warn(`prefetch failed: ${error.message}`);
       else startFailed(`${error.message} The page cannot start without it.`);
     });
 }
