@@ -161,6 +161,22 @@ def test_a_view_that_cannot_load_its_model_leaves_the_others_as_they_were(contex
     assert page.errors == []
 
 
+def test_a_view_opened_while_offline_loads_by_itself_when_the_network_is_back(context, site_url):
+    """The connection goes while the visitor moves to the detection view: it says there is no
+    connection; when the browser is online again the view loads without a click, in the same
+    document."""
+    page = open_page(context, site_url + "classify.html")
+    context.set_offline(True)
+    page.evaluate("ondevice.navigate('detect.html')")
+    assert wait_for_failure(page, "no connection")["button"] == "Try again"
+    context.set_offline(False)
+    page.wait_for_selector("body[data-view='detect.html'][data-state=ready]", timeout=120_000)
+    click_sample(page, "coffee")
+    assert "cup" in page.eval_on_selector_all("#detections li", "items => items.map(li => li.dataset.label)")
+    assert visit_facts(page) == {"navigations": 1, "pythonStarts": 1}
+    assert page.errors == []
+
+
 @pytest.mark.parametrize("name", ["500", "web page", "damaged"])
 def test_a_bad_model_manifest_is_reported_and_try_again_recovers(context, site_url, name):
     """models/manifest.json answers an error, a web page, or bytes that are not the build's (it

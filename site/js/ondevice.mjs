@@ -421,7 +421,7 @@ addEventListener("popstate", () => showView(viewOf(location.href) ?? "index.html
 
 // ---- failures -------------------------------------------------------------------------
 // When something a view needs did not load, its loading panel says what, in the user's words,
-// with a button. "Try again" opens the view anew (reopenView: Python, its imports and the other
+// with a button (pressed for the visitor when the browser comes back online). "Try again" opens the view anew (reopenView: Python, its imports and the other
 // views stay). If a file of the runtime itself failed (Pyodide, its packages, onnxruntime-web, the
 // page's Python code), Python or onnxruntime cannot start in this document any more, so the panel
 // names that file and the button reloads the page; nothing was running yet, so nothing is lost.
@@ -440,11 +440,18 @@ function showFailure(root, message, retry = null) {
   button.textContent = reload ? "Reload the page" : "Try again";
   button.hidden = false;
   button.disabled = false;
-  button.onclick = () => {
+  const again = () => {
+    if (button.disabled) return;
     button.disabled = true;
+    removeEventListener("online", againOnline);
     if (reload) location.reload();
     else retry();
   };
+  // The network is back (the browser was offline): try again for the visitor, once, if the view
+  // is on screen.
+  const againOnline = () => { if (root.isConnected) again(); };
+  button.onclick = again;
+  addEventListener("online", againOnline, { once: true });
   if (root.isConnected) document.body.dataset.state = "error";
 }
 
