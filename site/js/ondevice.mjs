@@ -421,8 +421,8 @@ addEventListener("popstate", () => showView(viewOf(location.href) ?? "index.html
 
 // ---- failures -------------------------------------------------------------------------
 // When something a view needs did not load, its loading panel says what, in the user's words,
-// with a button (pressed for the visitor when the browser comes back online). "Try again" opens the view anew (reopenView: Python, its imports and the other
-// views stay). If a file of the runtime itself failed (Pyodide, its packages, onnxruntime-web, the
+// with a button (pressed for the visitor when the browser comes back online). "Try again" opens
+// the view anew (reopenView: Python, its imports and the other views stay). If a file of the runtime itself failed (Pyodide, its packages, onnxruntime-web, the
 // page's Python code), Python or onnxruntime cannot start in this document any more, so the panel
 // names that file and the button reloads the page; nothing was running yet, so nothing is lost.
 // Faults tried, and what is guaranteed: docs/RELIABILITY.md.
@@ -465,8 +465,8 @@ function startFailed(message) {
 
 // Before Python runs, failures show up as a failed prefetch (prefetch()), a file of the site
 // answered with an HTTP error (resource timing: PyScript fetches the page's Python files itself),
-// a script that did not load, or an error nobody caught (PyScript's start rejects when Pyodide
-// cannot load; Python's own start-up error reaches the window as an "Uncaught PythonError").
+// a script that did not load, an error nobody caught (PyScript's start rejects when Pyodide cannot
+// load), or PyScript's error banner (an exception in py/app.py, say a SyntaxError).
 function starting() {
   return !("python-ready" in marks);
 }
