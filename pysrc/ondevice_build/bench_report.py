@@ -9,7 +9,8 @@ MARK_NAMES = {
     "python-downloaded": "Pyodide runtime downloaded", "packages-downloaded": "numpy + Pillow downloaded",
     "onnxruntime-downloaded": "ONNX Runtime downloaded", "model-downloaded": "model downloaded",
     "python-started": "Python ready (PyScript, packages loaded)", "python-ready": "page script running",
-    "session-created": "ORT session created", "ready": "page ready", "first-result": "first result",
+    "session-created": "ORT session created", "warmed-up": "ORT warm-up run done", "ready": "page ready",
+    "first-result": "first result",
 }
 # Issue 10's targets (never tests): our first result at most this many times the floor's; for the
 # task switch, at most the floor's session creation + first run plus SWITCH_BUDGET_MS. The issue
