@@ -201,7 +201,7 @@ RUNTIME_FAULTS = [  # (the file as the message names it, its URL pattern, the fa
     ("numpy-2.0.2", r"/numpy-[^/]*\.whl$", "web page"),
     ("ort-wasm-simd-threaded.wasm", r"/ort-wasm-simd-threaded\.wasm$", "truncated"),
     ("ondevice.zip", r"/py/ondevice\.zip$", "damaged"),
-    ("pagekit.py", r"/py/pagekit\.py$", "404"),
+    ("app.json", r"/py/app\.json$", "500"),  # PyScript's config: fetched by PyScript, not the glue
 ]
 
 
