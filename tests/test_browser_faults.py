@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from browser_pages import classifications, open_page, runs, wait_for_run
 from ondevice_build.serve import Handler, serve_in_background
@@ -21,6 +22,18 @@ MANIFEST = re.compile(r"/models/manifest\.json$")
 
 
 # ---- faults a route can inject: (name, handler, words the message must contain) ----
+def tolerant(handler):
+    """`handler`, quiet when its request is gone before it answers (the page reloaded or moved on
+    while a big file was being fetched to be spoiled): nothing is left to fault then."""
+    def handle(route):
+        try:
+            handler(route)
+        except PlaywrightError as error:
+            if "already handled" not in str(error) and "closed" not in str(error):
+                raise
+    return handle
+
+
 def not_found(route):
     route.fulfill(status=404, body="Not found")
 
@@ -51,12 +64,12 @@ def network_down(route):
 
 
 FAULTS = {
-    "404": (not_found, "it is not on the site (HTTP 404)"),
-    "500": (server_error, "the site answered with an error (HTTP 500)"),
-    "web page": (web_page, "the site sent a web page instead"),
-    "truncated": (truncated, "is incomplete or wrong"),
-    "damaged": (damaged, "arrived damaged"),
-    "network down": (network_down, "there is no connection to the site"),
+    "404": (tolerant(not_found), "it is not on the site (HTTP 404)"),
+    "500": (tolerant(server_error), "the site answered with an error (HTTP 500)"),
+    "web page": (tolerant(web_page), "the site sent a web page instead"),
+    "truncated": (tolerant(truncated), "is incomplete or wrong"),
+    "damaged": (tolerant(damaged), "arrived damaged"),
+    "network down": (tolerant(network_down), "there is no connection to the site"),
 }
 
 
