@@ -60,9 +60,7 @@ def add_class(name: str = "") -> None:
 
 def remove_class(key: str) -> None:
     card = card_for(key)
-    for element in card.querySelectorAll("button, input"):
-        page.forget(element)
-    page.forget(card)
+    page.forget(card)  # its buttons' and inputs' handlers too
     card.remove()
     examples.pop(key, None)
 
