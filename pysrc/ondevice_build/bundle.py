@@ -31,6 +31,7 @@ from ondevice.registry import spec_for
 from . import photos, sentences
 from .bytecode import Archive, compile_archives
 from .fetch import file_sha256
+from .headers import HEADERS_FILE, write_headers_file
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
 from .runtime_assets import (ORT_DIR, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
@@ -191,6 +192,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/",
                 # prefetched (with progress) only by a view that will run on WebGPU
                 "webgpuFiles": [asset(dist, f, "onnxruntime") for f in runtime.ort_webgpu]},
+        "pyscript": f"{PYSCRIPT_DIR}/core.js",
         "kinds": KINDS,
         "prefetch": prefetch,
         "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,
@@ -199,6 +201,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))]
                      for name in PYTHON_PACKAGES if name not in packages},
         "models": model_variants(manifest),
+        # the small text files Python reads (manifest, label lists): the glue checks them too
+        "texts": {relative: file_sha256(dist / relative) for relative in
+                  ["models/manifest.json", *sorted({f"models/{e['labels']}" for e in manifest["models"].values()})]},
         "samples": samples,
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
     }
@@ -277,7 +282,7 @@ def stamp_service_worker(dist: Path, template: Path = SITE / SERVICE_WORKER) -> 
     code = template.read_text(encoding="utf-8")
     if BUILD_STAMP not in code:
         raise ValueError(f"{template} has no {BUILD_STAMP} to stamp")
-    skip = {SERVICE_WORKER, "site-manifest.json"}
+    skip = {SERVICE_WORKER, "site-manifest.json", HEADERS_FILE}
     files = {path: file_sha256(dist / path) for path in site_files(dist) if path not in skip}
     build_id = hashlib.sha256(json.dumps([files, code], sort_keys=True).encode()).hexdigest()[:16]
     target = dist / SERVICE_WORKER
@@ -316,6 +321,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
     write_pages(staging, runtime, manifest, samples)
+    write_headers_file(staging)
     stamp_service_worker(staging)
     compress(staging)
     write_site_manifest(staging)
