@@ -161,24 +161,11 @@ def asset(dist: Path, relative: str, kind: str) -> dict:
     return {"url": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path), "kind": kind}
 
 
-WARM_UP_TOKENS = 8  # a text model's warm-up run: one text of 8 tokens
-
-
-def warm_up_inputs(task: str) -> list[dict]:
-    """The inputs of a task's warm-up run (zeros, or token id 1): [{"name", "type", "dims"}]."""
-    spec = spec_for(task)
-    if spec.image:
-        return [{"name": spec.input_name, "type": "uint8", "dims": [1, spec.image.height, spec.image.width, 3]}]
-    return [{"name": name, "type": "int64", "dims": [1, WARM_UP_TOKENS]} for name in (spec.input_name, spec.text.mask_name)]
-
-
 def model_variants(manifest: dict) -> dict:
-    """Per task: the default variant per backend, each shipped variant's file, size and sha256,
-    and the inputs of a warm-up run."""
+    """Per task: the default variant per backend and each shipped variant's file, size and sha256."""
     return {task: {"default": entry["default_variant"],
                    "variants": {name: {"url": f"models/{info['file']}", "bytes": info["bytes"],
-                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()},
-                   "warmUp": warm_up_inputs(task)}
+                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()}}
             for task, entry in manifest["models"].items()}
 
 

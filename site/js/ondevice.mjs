@@ -248,11 +248,11 @@ function backendUnavailable(message) {
   return Object.assign(new Error(message), { name: "BackendUnavailable" });
 }
 
-// One run on zeros (symbolic dimensions 1). onnxruntime-web's WebGPU backend builds some shaders
-// only when it first runs them, and that is where a model can fail on a GPU (the fp16 sentence
-// encoder did on one without 16-bit floats): better found at load, while WASM can still take over.
-// The shaders it builds are those the first real input needs, so little time is added. (Unlike
-// warmUp below, which only saves time, this run must succeed.)
+// One run on zeros (symbolic dimensions 1). It serves twice. On WebGPU it must succeed: the backend
+// builds some shaders only when it first runs them, and that is where a model can fail on a GPU
+// (the fp16 sentence encoder did on one without 16-bit floats), better found at load while WASM
+// can still take over. On a view's early session it only saves time (warmUp): onnxruntime's first
+// run of a session pays one-time costs (1.5-3x a later run here), paid while Python starts.
 async function runOnZeros(ort, session) {
   const arrays = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
   const feeds = {};
@@ -314,17 +314,9 @@ function openSession(url, options = {}) {
   onProgress(download.loaded, download.total);
   return early.finally(() => download.listeners.delete(onProgress));
 }
-// One run on placeholder inputs (config.models[task].warmUp): onnxruntime's first run of a session
-// pays one-time costs (1.5-3x a later run here), so the early session pays them while Python starts.
-async function warmUp(session, task) {
+async function warmUp(session) {
   try {
-    const ort = await ortFor(session.ondeviceBackend);
-    const feeds = {};
-    for (const { name, type, dims } of config.models[task].warmUp) {
-      const size = dims.reduce((a, b) => a * b, 1);
-      feeds[name] = new ort.Tensor(type, type === "int64" ? new BigInt64Array(size).fill(1n) : new Uint8Array(size), dims);
-    }
-    await session.run(feeds);
+    await runOnZeros(await ortFor(session.ondeviceBackend), session);
     mark("warmed-up");
   } catch (error) {
     console.warn("[ondevice] warm-up run failed (the first real run pays its costs):", error);
@@ -334,7 +326,7 @@ async function warmUp(session, task) {
 function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
-  const session = downloadSession(model.url, model).then((created) => warmUp(created, model.task));
+  const session = downloadSession(model.url, model).then(warmUp);
   session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
   earlySessions.set(key, session);
 }
