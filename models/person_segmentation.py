@@ -19,7 +19,7 @@ from ondevice_build import tool_env
 from ondevice_build.fetch import Artifact, PypiMember
 from ondevice_build.gates import SegmentationGate, image_feeds
 from ondevice_build.paths import PYSRC
-from ondevice_build.photos import GATE
+from ondevice_build.photos import GOLDEN
 from ondevice_build.recipe import Recipe
 
 MEDIAPIPE = ("mediapipe", "0.10.14")
@@ -57,11 +57,11 @@ def export_for(spec: ModelSpec):
 
 def conversion_check_for(spec: ModelSpec):
     def conversion_check(inputs: dict[str, Path], fp32: Path) -> dict:
-        """The fp32 ONNX model against the TFLite interpreter on every gate view of the gate photos."""
+        """The fp32 ONNX model against the TFLite interpreter on every view of the golden photos."""
         from ondevice.runtime import NativeSession
         from ondevice.tasks.segment import mask_iou
 
-        feeds = image_feeds(spec, GATE)
+        feeds = image_feeds(spec, GOLDEN)
         with tempfile.TemporaryDirectory() as folder:
             floats, results = Path(folder) / "inputs.npz", Path(folder) / "outputs.npz"
             np.savez(floats, **{str(i): feed[spec.input_name].astype(np.float32) / 255 for i, feed in enumerate(feeds)})

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ondevice.tasks.classify import postprocess
-from ondevice_build.photos import GATE
+from ondevice_build.photos import GOLDEN
 
 CAT_CLASSES = set(range(281, 286))  # tabby, tiger cat, Persian, Siamese, Egyptian cat
 ESPRESSO = 967
@@ -56,7 +56,7 @@ def test_quantised_variants_agree_with_fp32_on_the_gate_photos(native_model, pho
     """Top-1 agrees on at least 5 of the 7 photos, and fp32's top-1 is always in the top-5."""
     reference, candidate = native_model("image-classification", "fp32"), native_model("image-classification", variant)
     agree = 0
-    for name in GATE:
+    for name in GOLDEN:
         expected = run(reference(photo(name), top_k=1))[0]
         got = run(candidate(photo(name), top_k=5))
         agree += got[0].class_id == expected.class_id

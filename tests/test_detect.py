@@ -8,7 +8,7 @@ from PIL import Image
 from ondevice import ImageError
 from ondevice.tasks.detect import Box
 from ondevice_build.gates import match_detections
-from ondevice_build.photos import GATE
+from ondevice_build.photos import GOLDEN
 
 TASK = "object-detection"
 VARIANTS = ["fp32", "fp16", "int8", "int8-weights"]
@@ -81,7 +81,7 @@ def test_quantised_variants_find_what_fp32_finds_on_the_gate_photos(native_model
     """Matched by class and IoU >= 0.5, each variant keeps at least 90% of fp32's detections."""
     reference, candidate = native_model(TASK, "fp32"), native_model(TASK, variant)
     expected = got = matched = 0
-    for name in GATE:
+    for name in GOLDEN:
         want, have = run(reference(photo(name))), run(candidate(photo(name)))
         expected, got, matched = expected + len(want), got + len(have), matched + len(match_detections(want, have))
     assert expected >= 5 and matched >= 0.9 * expected and got - matched <= 1, (variant, expected, got, matched)
