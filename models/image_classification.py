@@ -65,7 +65,8 @@ RECIPE = Recipe(
     export=export,
     read_labels=read_labels,
     quantisations=("int8", "int8-weights", "fp16"),
-    # Top-1 agreement with fp32 over the 28 gate views: int8 (static QDQ) and weight-only int8 at
-    # least 80%, fp16 100%; see ClassifierGate for the other two bounds.
-    gate=ClassifierGate(min_top1_agreement={"int8": 0.8, "int8-weights": 0.8, "fp16": 1.0}),
+    # Every variant, over the 376 gate views (94 photos x 4 views): top-1 agrees with fp32's on at
+    # least 99% of them (3 disagreements at most); see ClassifierGate for the other bounds.
+    # int8-weights is the smallest mix of int8 and fp16 weights that passes (sensitivity.search).
+    gate=ClassifierGate(min_top1_agreement={"int8": 0.99, "int8-weights": 0.99, "fp16": 0.99}),
 )

@@ -45,6 +45,10 @@ class PhotoGate:
     def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
         return image_feeds(spec, CALIBRATION)
 
+    def sensitivity_feeds(self, spec: ModelSpec, labels) -> list[dict]:
+        """The inputs that rank layers for mixed precision: the calibration views too."""
+        return image_feeds(spec, CALIBRATION)
+
 
 @dataclass(frozen=True)
 class ClassifierGate(PhotoGate):

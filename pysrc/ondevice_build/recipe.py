@@ -22,6 +22,8 @@ class Gate(Protocol):
 
     def calibration_feeds(self, spec: ModelSpec) -> list[dict]: ...
 
+    def sensitivity_feeds(self, spec: ModelSpec, labels) -> list[dict]: ...
+
 
 @dataclass(frozen=True)
 class Recipe:

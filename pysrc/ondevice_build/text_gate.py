@@ -19,7 +19,7 @@ from ondevice.registry import SENTENCE_EMBEDDINGS, ModelSpec
 from ondevice.runtime import NativeSession
 from ondevice.tasks.embed import TextEmbedder
 
-from .sentences import SEARCH_CASES, corpus
+from .sentences import CALIBRATION, SEARCH_CASES, corpus
 
 CLEAR_MARGIN = 0.05
 EDGE_CASES = ["", "!", "word " * 1000]  # nothing but [CLS] [SEP], one symbol, truncated at max_tokens
@@ -50,6 +50,14 @@ class EmbeddingGate:
 
     def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
         return []  # the transformer has no static int8 variant: nothing to calibrate
+
+    def sensitivity_feeds(self, spec: ModelSpec, labels) -> list[dict]:
+        """One feed per `sentences.CALIBRATION` text (none of them judged by the gate)."""
+        from ondevice.tasks.embed import preprocess
+        from ondevice.text import WordPieceTokenizer
+
+        tokenizer = WordPieceTokenizer.from_tokenizer_json(labels, max_length=spec.text.max_tokens)
+        return [preprocess([text], tokenizer, spec) for text in CALIBRATION]
 
     def judge(self, spec: ModelSpec, labels, fp32: Path, candidate: Path, variant: str) -> dict:
         sentences, queries = corpus(), [query for query, _ in SEARCH_CASES]
