@@ -71,7 +71,7 @@ IMAGE_CLASSIFICATION = ModelSpec(
     task="image-classification",
     model_name="efficientnet-lite0",
     input_name="image",
-    output_names=("probabilities",),
+    output_names=("probabilities", "features"),  # features: (batch, 1280) unit vectors for teaching
     image=ImageInput(height=224, width=224, resize_shorter_to=256),
     labels_file="imagenet-labels.json",
     task_class="classify:ImageClassifier",

@@ -56,22 +56,26 @@ class ClassifierGate(PhotoGate):
     - its top-1 agrees at least `min_top1_agreement[variant]` of the time (default 100%);
     - fp32's top-1 is in its top-5 on every view where fp32 is at least `confident` sure
       (below that fp32's own ranking is a near-tie with nothing to preserve);
-    - no class probability moves by more than `max_probability_difference`.
+    - no class probability moves by more than `max_probability_difference`;
+    - its `features` (what teachable classifiers learn from) keep cosine >= `min_feature_cosine[variant]`
+      (default 0.99) with fp32's on every view.
     """
 
     min_top1_agreement: dict[str, float] = field(default_factory=dict)
     confident: float = 0.1
     max_probability_difference: float = 0.15
+    min_feature_cosine: dict[str, float] = field(default_factory=dict)
 
     def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
         reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
-        output = spec.output_names[0]
+        output, features = spec.output_names
         agree = confident = kept = 0
-        max_diff = 0.0
+        max_diff, min_cosine = 0.0, 1.0
         feeds = image_feeds(spec, GATE)
         for feed in feeds:
-            expected = reference.run_sync(feed)[output][0]
-            got = model.run_sync(feed)[output][0]
+            reference_outputs, outputs = reference.run_sync(feed), model.run_sync(feed)
+            expected, got = reference_outputs[output][0], outputs[output][0]
+            min_cosine = min(min_cosine, float(reference_outputs[features][0] @ outputs[features][0]))
             top1 = int(np.argmax(expected))
             agree += int(np.argmax(got) == top1)
             if expected[top1] >= self.confident:
@@ -79,16 +83,20 @@ class ClassifierGate(PhotoGate):
                 kept += int(top1 in np.argsort(-got)[:5])
             max_diff = max(max_diff, float(np.max(np.abs(expected - got))))
         bound = self.min_top1_agreement.get(variant, 1.0)
+        min_feature_cosine = self.min_feature_cosine.get(variant, 0.99)
         agreement = agree / len(feeds)
-        passed = agreement >= bound and kept == confident and max_diff <= self.max_probability_difference
+        passed = (agreement >= bound and kept == confident and max_diff <= self.max_probability_difference
+                  and min_cosine >= min_feature_cosine)
         return {
             "passed": passed,
             "inputs": len(feeds),
             "top1_agreement": round(agreement, 4),
             "top1_in_top5_when_confident": f"{kept}/{confident}",
             "max_probability_difference": round(max_diff, 5),
+            "min_feature_cosine": round(min_cosine, 5),
             "bound": (f"top-1 agreement >= {bound:.0%}; fp32 top-1 in top-5 whenever fp32 p >= {self.confident}; "
-                      f"max probability difference <= {self.max_probability_difference}"),
+                      f"max probability difference <= {self.max_probability_difference}; "
+                      f"feature cosine >= {min_feature_cosine}"),
         }
 
 
