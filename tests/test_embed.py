@@ -6,7 +6,7 @@ import pytest
 from models.sentence_embeddings import INPUTS, model_folder, reference_embeddings
 from ondevice import InputError, TextClassifier
 from ondevice.tasks.embed import search_vectors
-from ondevice.tasks.fewshot import LinearHead
+from ondevice.tasks.head import LinearHead
 from ondevice_build.fetch import fetch
 from ondevice_build.sentences import SEARCH_CASES, corpus
 

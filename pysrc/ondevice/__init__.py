@@ -11,6 +11,10 @@
     vectors = await embedder.embed(["a sentence", "another"])      # (2, 384) unit vectors
     hits = await embedder.search("query", corpus_texts, top_k=5)    # [SearchHit(index, text, score)]
 
+    teacher = TeachableImageClassifier(classifier)                  # your own classes, from examples
+    await teacher.add_example("cup", image); ...; await teacher.train()
+    prediction = await teacher.predict(image)                       # Prediction(label, probabilities)
+
 The same code runs in the browser (Pyodide + onnxruntime-web) and in CPython (onnxruntime).
 Importing the package does not import Pillow: image functions import it when first called, and
 `compose` (compositing, all Pillow) is imported on first use, so text-only pages never load it.
@@ -24,10 +28,12 @@ from .registry import MODELS
 from .tasks.classify import Classification
 from .tasks.detect import Box, Detection
 from .tasks.embed import SearchHit
-from .tasks.fewshot import Prediction, TextClassifier
+from .tasks.fewshot import TextClassifier
+from .tasks.head import Prediction
+from .tasks.teachable import TeachableImageClassifier
 
 __all__ = ["Box", "Classification", "Detection", "ImageError", "InputError", "MODELS", "Prediction", "Progress",
-           "SearchHit", "TextClassifier", "compose", "load"]
+           "SearchHit", "TeachableImageClassifier", "TextClassifier", "compose", "load"]
 __version__ = "0.1.0"
 LAZY_MODULES = ("compose",)  # modules that need Pillow: imported on first use
 

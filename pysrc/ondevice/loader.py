@@ -110,7 +110,7 @@ async def load(
     labels = json.loads(await store.text(entry["labels"]))
     report = (lambda loaded, total: on_progress(Progress(file["file"], loaded, total))) if on_progress else None
     session = await store.session(file["file"], file["sha256"], backend, report, variant)
-    return task_class(spec)(session, spec, labels, variant)
+    return task_class(spec)(session, spec, labels, variant, file["sha256"])
 
 
 def task_class(spec):

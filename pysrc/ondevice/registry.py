@@ -45,7 +45,7 @@ class ModelSpec:
     task: the name users pass to `load()`, e.g. "image-classification".
     input_name / output_names: the ONNX graph's tensor names.
     task_class: "module:Class" under `ondevice.tasks` that wraps the Session for users; it is
-        built as `Class(session, spec, labels, variant)`.
+        built as `Class(session, spec, labels, variant, sha256)`.
     labels_file: the JSON the task object needs beside the model, written by the recipe's
         `read_labels`: a list of class names (index = class id), or e.g. a tokenizer's vocabulary.
     variants: precisions in order of preference for the WASM backend (the first that passes the

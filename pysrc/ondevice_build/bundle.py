@@ -55,6 +55,7 @@ VIEWS = {
     "segment.html": View("Virtual background · ondevice", "segment_page",
                          ("person-segmentation", "person-segmentation-landscape")),
     "detect.html": View("Object detection · ondevice", "detect_page", ("object-detection",)),
+    "teach.html": View("Teachable image classifier · ondevice", "teach_page", ("image-classification",)),
 }
 APP_SCRIPT = "app.py"  # the one PyScript script: mounts the views (site/py/app.py)
 PAGE_MODULES = ("pagekit.py", "camera.py")  # shared by the view modules

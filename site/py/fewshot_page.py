@@ -4,7 +4,6 @@ Training embeds the examples (cached, so an edit only embeds the changed lines) 
 numpy logistic-regression head; predictions update as the user types. The classifier can be
 downloaded as JSON (TextClassifier.to_json).
 """
-import js
 from pyscript import document
 
 import pagekit
@@ -96,12 +95,7 @@ def render(prediction) -> None:
 
 
 def save(event=None) -> None:
-    blob = js.Blob.new([state["classifier"].to_json()], {"type": "application/json"})
-    link = document.createElement("a")
-    link.href = js.URL.createObjectURL(blob)
-    link.download = "classifier.json"
-    link.click()
-    js.URL.revokeObjectURL(link.href)
+    pagekit.download_text(state["classifier"].to_json(), "classifier.json", "application/json")
 
 
 async def mount(view: pagekit.Page) -> None:

@@ -69,7 +69,13 @@ class Page:
             glue.mark(name)
 
     def listen(self, target, event: str, handler) -> None:
-        proxy = create_proxy(handler)
+        """Call `handler(event)` for each `event` on `target`; a coroutine it returns is run."""
+        def call(event):
+            result = handler(event)
+            if asyncio.iscoroutine(result):
+                asyncio.ensure_future(result)
+
+        proxy = create_proxy(call)
         self._listeners.append((target, event, proxy))
         target.addEventListener(event, proxy)
 
@@ -245,6 +251,15 @@ def timing_text(model, name: str) -> str:
     stages = model.timings.as_dict()
     return (f"{name}: {sum(stages.values()):.0f} ms (Python pre-processing {stages['preprocess']:.0f}, "
             f"model {stages['run']:.0f}, post-processing {stages['postprocess']:.0f})")
+
+
+def download_text(text: str, filename: str, mime: str) -> None:
+    """Offer `text` to the user as a downloaded file (nothing leaves the device)."""
+    link = document.createElement("a")
+    link.href = js.URL.createObjectURL(js.Blob.new([text], {"type": mime}))
+    link.download = filename
+    link.click()
+    js.URL.revokeObjectURL(link.href)
 
 
 def show_photo(image_element, blob) -> None:

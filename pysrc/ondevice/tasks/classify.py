@@ -2,7 +2,8 @@
 
 `preprocess` and `postprocess` are pure (numpy + PIL); `ImageClassifier` strings them around a
 Session. The model (see registry.IMAGE_CLASSIFICATION) takes uint8 RGB NHWC and returns softmax
-probabilities of shape (batch, n_classes).
+probabilities of shape (batch, n_classes) and features (batch, dimensions): unit vectors that
+teachable classifiers (teachable.py) train their own heads on.
 """
 from __future__ import annotations
 
@@ -46,8 +47,15 @@ def postprocess(probabilities: np.ndarray, labels: list[str], top_k: int = 5) ->
 
 
 class ImageClassifier(Task):
-    """`await classifier(image, top_k=5)` -> list[Classification]; see `ondevice.load`."""
+    """`await classifier(image, top_k=5)` -> list[Classification]; `await classifier.features(image)`
+    -> the image's feature vector; see `ondevice.load`."""
 
     async def __call__(self, image, top_k: int = 5) -> list[Classification]:
         return await self.run_image(image, preprocess, lambda outputs, _: postprocess(
             outputs[self.spec.output_names[0]], self.labels, top_k))
+
+    async def features(self, image) -> np.ndarray:
+        """float32 (dimensions,) unit vector: the network's pooled activations before its ImageNet
+        layer, for the same centre crop the classifier sees."""
+        return await self.run_image(image, preprocess, lambda outputs, _: np.asarray(
+            outputs[self.spec.output_names[1]], dtype=np.float32).reshape(-1))

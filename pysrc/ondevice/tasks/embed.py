@@ -71,8 +71,8 @@ class TextEmbedder(Task):
     classifier on mostly the same examples, only runs the model on texts it has not seen.
     """
 
-    def __init__(self, session: Session, spec: ModelSpec, tokenizer_json, variant: str):
-        super().__init__(session, spec, tokenizer_json, variant)
+    def __init__(self, session: Session, spec: ModelSpec, tokenizer_json, variant: str, sha256: str = ""):
+        super().__init__(session, spec, tokenizer_json, variant, sha256)
         self.tokenizer = WordPieceTokenizer.from_tokenizer_json(tokenizer_json, max_length=spec.text.max_tokens)
         self.dimensions = spec.text.dimensions
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -1,72 +1,17 @@
 """Few-shot text classification: teach labels from a handful of examples, on sentence embeddings.
 
-`LinearHead` is multinomial logistic regression in numpy (pure, deterministic: full-batch
-gradient descent from zero weights with a small L2 penalty). `TextClassifier` pairs a head with a
+`TextClassifier` pairs a `LinearHead` (see head.py, shared with image teaching) with a
 `TextEmbedder`: train it from labelled examples, predict labels with probabilities, save it as
 JSON and load it back.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-import numpy as np
-
 from ..errors import InputError
+from .head import Backbone, LinearHead, Prediction, TrainedHead
 
-FORMAT = 1
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """The most likely label and every label's probability (summing to 1)."""
-
-    label: str
-    probabilities: dict[str, float]
-
-
-@dataclass(frozen=True)
-class LinearHead:
-    """Softmax(vectors @ weights.T + bias): weights float32 (labels, dimensions), bias (labels,)."""
-
-    labels: tuple[str, ...]
-    weights: np.ndarray
-    bias: np.ndarray
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, targets: Sequence[str], *, l2: float = 1e-3, steps: int = 400,
-            learning_rate: float = 4.0) -> LinearHead:
-        """Fit on float32 vectors (n, dimensions) with one label per row; labels keep first-seen order."""
-        labels = tuple(dict.fromkeys(targets))
-        if len(labels) < 2:
-            raise InputError("Give examples for at least two labels.")
-        x = np.asarray(vectors, dtype=np.float64)
-        y = np.zeros((len(targets), len(labels)))
-        y[np.arange(len(targets)), [labels.index(t) for t in targets]] = 1.0
-        weights = np.zeros((len(labels), x.shape[1]))
-        bias = np.zeros(len(labels))
-        for _ in range(steps):
-            error = (softmax(x @ weights.T + bias) - y) / len(x)  # gradient of the mean cross-entropy
-            weights -= learning_rate * (error.T @ x + l2 * weights)
-            bias -= learning_rate * error.sum(axis=0)
-        return cls(labels, weights.astype(np.float32), bias.astype(np.float32))
-
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """float32 (n, dimensions) -> float32 (n, labels), rows summing to 1."""
-        return softmax(np.asarray(vectors, dtype=np.float32) @ self.weights.T + self.bias).astype(np.float32)
-
-    def predictions(self, vectors: np.ndarray) -> list[Prediction]:
-        out = []
-        for row in self.probabilities(vectors):
-            out.append(Prediction(self.labels[int(np.argmax(row))],
-                                  {label: float(p) for label, p in zip(self.labels, row)}))
-        return out
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+__all__ = ["Prediction", "TextClassifier", "labelled_pairs"]
 
 
 def labelled_pairs(examples: Mapping[str, Iterable[str]] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -107,18 +52,9 @@ class TextClassifier:
         return self.head.predictions(await self.embedder.embed(list(texts)))
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": FORMAT, "model": self.embedder.spec.model_name, "labels": list(self.head.labels),
-            "weights": self.head.weights.tolist(), "bias": self.head.bias.tolist(),
-        })
+        return TrainedHead(self.head, Backbone.of(self.embedder)).to_json()
 
     @classmethod
     def from_json(cls, embedder, text: str) -> TextClassifier:
-        data = json.loads(text)
-        if data.get("format") != FORMAT:
-            raise InputError(f"unsupported classifier format {data.get('format')!r}")
-        if data["model"] != embedder.spec.model_name:
-            raise InputError(f"this classifier was trained on {data['model']} embeddings, not {embedder.spec.model_name}")
-        head = LinearHead(tuple(data["labels"]), np.array(data["weights"], dtype=np.float32),
-                          np.array(data["bias"], dtype=np.float32))
-        return cls(embedder, head)
+        """Load what `to_json` wrote; InputError when it was made for another model or is damaged."""
+        return cls(embedder, TrainedHead.from_json(text, Backbone.of(embedder)).head)
