@@ -33,25 +33,26 @@ def variants(manifest):
 
 
 def test_every_preferred_variant_ships(manifest):
-    # fp32 always ships; the int8 variants and fp16 passed their gates when this was written.
-    assert set(variants(manifest)) == {"fp32", "fp16", "int8", "int8-weights"}
+    # fp32 always ships; int8-weights (the mixed-precision search's result) and fp16 pass their
+    # gates; static int8 agrees with fp32's top-1 on 84% of the 376 gate views and is refused.
+    assert set(variants(manifest)) == {"fp32", "fp16", "int8-weights"}
 
 
-@pytest.mark.parametrize("variant", ["fp32", "fp16", "int8", "int8-weights"])
+@pytest.mark.parametrize("variant", ["fp32", "fp16", "int8-weights"])
 def test_cat_photo_top3_holds_a_cat(native_model, photo, variant, run):
     classifier = native_model("image-classification", variant)
     top3 = run(classifier(photo("cat").read_bytes(), top_k=3))
     assert CAT_CLASSES & {c.class_id for c in top3}, top3
 
 
-@pytest.mark.parametrize("variant", ["fp32", "fp16", "int8", "int8-weights"])
+@pytest.mark.parametrize("variant", ["fp32", "fp16", "int8-weights"])
 def test_coffee_photo_top1_is_espresso(native_model, photo, variant, run):
     classifier = native_model("image-classification", variant)
     (top1,) = run(classifier(photo("coffee"), top_k=1))
     assert (top1.class_id, top1.label) == (ESPRESSO, "espresso") and top1.score > 0.3
 
 
-@pytest.mark.parametrize("variant", ["int8", "int8-weights", "fp16"])
+@pytest.mark.parametrize("variant", ["int8-weights", "fp16"])
 def test_quantised_variants_agree_with_fp32_on_the_gate_photos(native_model, photo, variant, run):
     """Top-1 agrees on at least 5 of the 7 photos, and fp32's top-1 is always in the top-5."""
     reference, candidate = native_model("image-classification", "fp32"), native_model("image-classification", variant)
