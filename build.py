@@ -42,7 +42,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "further arguments go to pytest, e.g. `python build.py test -k classify -x`")
 
     bench = sub.add_parser("bench", help="build if needed, then measure start-up, inference and bytes in Chromium")
-    bench.add_argument("--tasks", nargs="+", default=None, help="task names to measure (default: all pages)")
+    bench.add_argument("--tasks", nargs="+", default=None, help="task names to measure, or \"teaching\" (default: all pages and teaching)")
     bench.add_argument("--runs", type=int, default=5, help="runs per cold/warm measurement (default 5)")
     bench.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.json and the chart go")
     bench.add_argument("--no-docs", action="store_true", help="do not rewrite docs/BENCHMARKS.md")

@@ -4,6 +4,12 @@ A page counts finished user actions in <body data-runs>; tests wait for that cou
 instead of sleeping, and report the page's errors when it does not.
 """
 
+# An init script: getUserMedia rejects as browsers do, with globalThis.cameraError's name.
+REJECT_CAMERA = """
+navigator.mediaDevices.getUserMedia = () =>
+  Promise.reject(new DOMException("camera test", globalThis.cameraError || "NotFoundError"));
+"""
+
 
 def open_page(context, url: str):
     """A new page of `context` at `url`, once the page says it is ready; `page.requests` and

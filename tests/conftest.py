@@ -15,7 +15,7 @@ import pytest
 from ondevice import load
 from ondevice.loader import LocalStore
 from ondevice_build import photos
-from ondevice_build.browser import launch
+from ondevice_build.browser import launch, write_y4m
 from ondevice_build.paths import DIST
 from ondevice_build.serve import serve_in_background
 
@@ -83,24 +83,6 @@ def browser(playwright):
     browser = launch(playwright)
     yield browser
     browser.close()
-
-
-def write_y4m(path: Path, frames: list, fps: int = 30) -> Path:
-    """Write RGB frames (PIL images or (H, W, 3) uint8 arrays, all one size, even width and height)
-    as an uncompressed 4:2:0 YUV4MPEG2 video, the format Chromium's fake camera plays."""
-    import numpy as np
-    from PIL import Image
-
-    first = Image.fromarray(np.asarray(frames[0]))
-    width, height = first.size
-    with open(path, "wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for frame in frames:
-            y, u, v = Image.fromarray(np.asarray(frame)).convert("YCbCr").split()
-            half = (width // 2, height // 2)
-            out.write(b"FRAME\n" + y.tobytes() + u.resize(half, Image.Resampling.BOX).tobytes()
-                      + v.resize(half, Image.Resampling.BOX).tobytes())
-    return path
 
 
 FAKE_CAMERA_SIZE = (640, 480)

@@ -86,3 +86,14 @@ def test_model_floor_runs_the_pages_model_on_the_samples_inputs_as_cpython_does(
         assert outputs[name]["dims"] == list(expected.shape)
         np.testing.assert_allclose(outputs[name]["data"], expected.ravel(), atol=OUTPUT_TOLERANCE)
     assert timings["session"] > 0 and timings["first-run"] > 0
+
+
+def test_teaching_figures_are_measured_in_the_page(playwright, dist):
+    from ondevice_build.bench_report import teaching_lines
+    from ondevice_build.bench_teaching import measure_teaching
+
+    figures = measure_teaching(playwright, runs=2)
+    for stage in ("add_example", "train_5x50", "predict"):
+        assert 0 < figures[stage]["min"] <= figures[stage]["median"] <= figures[stage]["max"]
+    assert figures["live_fps"] > 0  # the webcam predicted frame after frame
+    assert "train 5 x 50" in "\n".join(teaching_lines(figures))

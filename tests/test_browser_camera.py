@@ -2,12 +2,8 @@
 page says why in the user's words and stays usable. Uses the virtual-background page, the first
 page with a camera; getUserMedia is made to reject as browsers do."""
 import pytest
-from browser_pages import open_page
+from browser_pages import REJECT_CAMERA, open_page
 
-REJECT_CAMERA = """
-navigator.mediaDevices.getUserMedia = () =>
-  Promise.reject(new DOMException("camera test", globalThis.cameraError || "NotFoundError"));
-"""
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from browser_pages import open_page, runs, wait_for_run
+from browser_pages import REJECT_CAMERA, open_page, runs, wait_for_run
 from teaching_photos import held_out_set, training_set
 
 from ondevice import TeachableImageClassifier, TextClassifier
@@ -115,7 +115,15 @@ def test_download_and_load_round_trip_also_with_the_command_line(taught_page, na
 
 
 def test_bad_input_gets_its_message_and_changes_nothing(browser, site_url, native_model, run):
-    page = open_page(browser.new_context(), site_url + "teach.html")
+    context = browser.new_context()
+    context.add_init_script(REJECT_CAMERA)
+    page = open_page(context, site_url + "teach.html")
+    page.dispatch_event(f"{card(1)} .record", "pointerdown")
+    assert "Start the webcam first" in page.text_content("#error")
+    page.evaluate("globalThis.cameraError = 'NotAllowedError'")
+    page.click("#camera-start")
+    page.wait_for_selector("body[data-camera=NotAllowedError]")
+    assert "Camera access was refused" in page.text_content("#camera-message")
     motorcycle, brick = training_set(2)["motorcycle"], training_set(2)["brick"]
 
     def refused(action, message: str) -> None:
@@ -181,10 +189,9 @@ FRAME_CLASS = """([means, wanted, previous]) => new Promise(resolve => {
 @pytest.fixture(scope="module")
 def clip_browser(playwright, photo, tmp_path_factory):
     """Chromium whose fake camera plays the two-photo clip; with each photo's mean colour."""
-    from conftest import write_y4m
     from PIL import Image, ImageOps
 
-    from ondevice_build.browser import fake_camera_args, launch
+    from ondevice_build.browser import fake_camera_args, launch, write_y4m
 
     frames = {name: ImageOps.fit(Image.open(photo(source)).convert("RGB"), (320, 240))
               for name, source in CLIP_PHOTOS.items()}

@@ -141,7 +141,7 @@ def test_fewshot_classifier_downloads_as_json_that_cpython_loads(fewshot_page, s
     download.value.save_as(saved)
     classifier = TextClassifier.from_json(native_model(TASK), saved.read_text())
     assert classifier.labels == ("positive", "negative")
-    assert json.loads(saved.read_text())["model"] == "all-minilm-l6-v2"
+    assert json.loads(saved.read_text())["backbone"]["model"] == "all-minilm-l6-v2"
     assert run(classifier.predict("I hated it, a complete waste of time.")).label == "negative"
     assert fewshot_page.errors == []
 

@@ -20,8 +20,11 @@ OUTPUT = "probabilities"
 
 def teachable_onnx(backbone_file: Path, classifier, out: Path) -> None:
     """Write `classifier` (a trained TeachableImageClassifier) on top of `backbone_file` to `out`."""
-    import onnx
-    from onnx import helper, numpy_helper
+    try:
+        import onnx
+        from onnx import helper, numpy_helper
+    except ImportError:
+        raise ImportError("exporting needs the onnx package: pip install 'ondevice[export]'") from None
 
     spec = classifier.backbone.spec
     features = spec.output_names[1]

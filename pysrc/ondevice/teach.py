@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         asyncio.run({"train": train, "predict": predict, "export": export}[args.command](args))
-    except (InputError, FileNotFoundError) as error:
+    except (InputError, FileNotFoundError, ImportError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

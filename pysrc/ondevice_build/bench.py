@@ -38,6 +38,7 @@ PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/co
          "sentence-embeddings": {"page": "search.html", "sample": "samples/sentences.txt", "batches": (1, 32)},
          "person-segmentation": {"page": "segment.html", "sample": "samples/astronaut.jpg"},
          "object-detection": {"page": "detect.html", "sample": "samples/coffee.jpg"}}
+TEACHING = "teaching"  # --tasks name of the teachable classifier's figures (bench_teaching.py)
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
                  "python-started", "python-ready", "session-created", "ready", "first-result")
 BENCH_PAGES = Path(__file__).with_name("bench_pages")  # written into dist/_bench/ only while the bench runs
@@ -408,7 +409,7 @@ def measure_task(browser, base: str, task: str, runs: int, steady_runs: int, sit
     return result
 
 
-def measure(browser, tasks: list[str] | None, runs: int) -> dict:
+def measure(browser, tasks: list[str], runs: int) -> dict:
     """Every measurement for the given task pages, using an already launched Chromium."""
     site = json.loads((DIST / "site-manifest.json").read_text())
     models = json.loads((DIST / "models" / "manifest.json").read_text())["models"]
@@ -418,7 +419,7 @@ def measure(browser, tasks: list[str] | None, runs: int) -> dict:
                "runs": runs, "steady_runs": steady_runs, "tasks": {}}
     try:
         with bench_pages():
-            for task in tasks or list(PAGES):
+            for task in tasks:
                 started = time.perf_counter()
                 results["tasks"][task] = measure_task(browser, base, task, runs, steady_runs, site, models[task])
                 print(f"[bench] {task}: measured in {time.perf_counter() - started:.0f} s", flush=True)
@@ -443,10 +444,14 @@ def write_outputs(results: dict, out: Path, docs: bool) -> str:
 def run_bench(args) -> int:
     from playwright.sync_api import sync_playwright
 
+    from .bench_teaching import measure_teaching
+
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        results = measure(browser, args.tasks, args.runs)
+        results = measure(browser, [t for t in args.tasks or PAGES if t != TEACHING], args.runs)
         browser.close()
+        if args.tasks is None or TEACHING in args.tasks:
+            results["teaching"] = measure_teaching(playwright, args.runs * 4)
     print(write_outputs(results, args.out, docs=not args.no_docs))
     print(f"[bench] wrote {args.out / 'results.json'}, {args.out / 'chart.png'}"
           + ("" if args.no_docs else ", docs/BENCHMARKS.md"))

@@ -105,6 +105,16 @@ def startup_lines(r: dict) -> list[str]:
     return lines
 
 
+def teaching_lines(r: dict) -> list[str]:
+    """The teachable classifier's figures (bench_teaching.py)."""
+    return ["", "## Teachable image classifier (teach.html)", "",
+            "Per run, ms: add one example (one network run), train on 5 classes x 50 examples (target: "
+            "under 1,000 ms), classify a photo with the result; then live predictions on the fake webcam.", "",
+            "| add one example | train 5 x 50 | classify a photo | live webcam |", "|---:|---:|---:|---:|",
+            f"| {cell(r['add_example'])} | {cell(r['train_5x50'])} | {cell(r['predict'])} | "
+            f"{r['live_fps']:.1f} frames/s |"]
+
+
 def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
     m = results["machine"]
     lines = [
@@ -146,6 +156,8 @@ def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
         lines.append(f"| **total** | | **{total_raw / 1e6:.2f} MB** | **{total_wire / 1e6:.2f} MB** |")
         lines += ["", "Model file per variant: " + ", ".join(
             f"{v} {b / 1e6:.1f} MB" for v, b in r["variant_bytes"].items()) + "."]
+    if results.get("teaching"):
+        lines += teaching_lines(results["teaching"])
     lines += ["", "![start-up stages and per-inference times](benchmarks.png)", "",
               "Raw figures: bench/results.json (not committed; rerun `python build.py bench`).", ""]
     return "\n".join(lines)

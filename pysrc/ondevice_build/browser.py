@@ -29,3 +29,21 @@ def fake_camera_args(video: Path) -> list[str]:
 
 def launch(playwright, extra_args: list[str] = ()):
     return playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS + list(extra_args))
+
+
+def write_y4m(path: Path, frames: list, fps: int = 30) -> Path:
+    """Write RGB frames (PIL images or (H, W, 3) uint8 arrays, all one size, even width and height)
+    as an uncompressed 4:2:0 YUV4MPEG2 video, the format Chromium's fake camera plays."""
+    import numpy as np
+    from PIL import Image
+
+    first = Image.fromarray(np.asarray(frames[0]))
+    width, height = first.size
+    with open(path, "wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            y, u, v = Image.fromarray(np.asarray(frame)).convert("YCbCr").split()
+            half = (width // 2, height // 2)
+            out.write(b"FRAME\n" + y.tobytes() + u.resize(half, Image.Resampling.BOX).tobytes()
+                      + v.resize(half, Image.Resampling.BOX).tobytes())
+    return path
