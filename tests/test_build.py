@@ -174,3 +174,29 @@ def test_the_gate_refuses_a_variant_with_one_layers_weights_zeroed(dist, manifes
     onnx.save(model, str(broken))
     verdict = recipe.gate.judge(recipe.spec, labels, fp32, broken, "fp16")
     assert not verdict["passed"], verdict
+
+
+def test_the_gate_runs_fp32_once_per_model(dist, manifest, monkeypatch):
+    """Judging a second variant (or a search's next candidate) reuses fp32's outputs: fp32 is run
+    on the gate views once per model, and its verdicts are the same as a fresh run's."""
+    import sys
+    from pathlib import Path
+
+    from ondevice.registry import spec_for
+    from ondevice_build import gates, models
+    from ondevice_build.paths import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    task = "person-segmentation"
+    recipe = next(recipe for recipe in models.load_recipes() if recipe.spec.task == task)
+    files = {name: dist / "models" / info["file"] for name, info in manifest["models"][task]["variants"].items()}
+    labels = json.loads((dist / "models" / spec_for(task).labels_file).read_text())
+    opened = []
+    original = gates.NativeSession
+    monkeypatch.setattr(gates, "NativeSession", lambda model, *args, **kwargs: opened.append(Path(model).name) or original(model, *args, **kwargs))
+    monkeypatch.setattr(gates, "_FP32_RESULTS", {})
+    first = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp16"], "fp16")
+    again = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp16"], "fp16")
+    itself = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp32"], "fp32")
+    assert opened.count(files["fp32"].name) == 2, opened  # once for fp32's side, once as a candidate
+    assert first == again and first["passed"] and itself["min_mask_iou"] == 1.0

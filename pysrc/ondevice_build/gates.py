@@ -2,12 +2,18 @@
 
 Each photo is seen in several views (as is, mirrored, zoomed into the centre, cropped to a
 corner) so a handful of photos gives a few dozen distinct inputs.
+
+fp32's side of every comparison is computed once per fp32 model per build (`fp32_results`, kept in
+memory by the model file's sha256), so judging several variants, or the many candidates of a
+mixed-precision search, runs only the candidates.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -37,6 +43,25 @@ def image_feeds(spec: ModelSpec, names: tuple[str, ...]) -> list[dict[str, np.nd
             tensor, _ = fit_to_input(view, spec.image)
             feeds.append({spec.input_name: tensor})
     return feeds
+
+
+_FP32_RESULTS: dict[tuple, list] = {}
+
+
+def fp32_results(fp32: Path, spec: ModelSpec, what: str, per_view: Callable[[dict[str, np.ndarray]], object]) -> list:
+    """`per_view(outputs)` for fp32's outputs on every gate view, in `image_feeds(spec, GATE)` order.
+
+    Run once per fp32 model (by the sha256 of its file) and `what` (a name for `per_view`), then
+    reused; results of another fp32 model are dropped first, so memory holds one model's worth.
+    """
+    digest = hashlib.sha256(fp32.read_bytes()).hexdigest()
+    key = (digest, spec, what)
+    if key not in _FP32_RESULTS:
+        for stale in [k for k in _FP32_RESULTS if k[0] != digest]:
+            del _FP32_RESULTS[stale]
+        session = NativeSession(str(fp32))
+        _FP32_RESULTS[key] = [per_view(session.run_sync(feed)) for feed in image_feeds(spec, GATE)]
+    return _FP32_RESULTS[key]
 
 
 class PhotoGate:
@@ -71,15 +96,16 @@ class ClassifierGate(PhotoGate):
     min_feature_cosine: dict[str, float] = field(default_factory=dict)
 
     def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
-        reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
+        model = NativeSession(str(candidate), variant=variant)
         output, features = spec.output_names
         agree = agree_clear = clear = confident = kept = 0
         max_diff, min_cosine = 0.0, 1.0
         feeds = image_feeds(spec, GATE)
-        for feed in feeds:
-            reference_outputs, outputs = reference.run_sync(feed), model.run_sync(feed)
-            expected, got = reference_outputs[output][0], outputs[output][0]
-            min_cosine = min(min_cosine, float(reference_outputs[features][0] @ outputs[features][0]))
+        references = fp32_results(fp32, spec, "probabilities, features", lambda o: (o[output][0], o[features][0]))
+        for feed, (expected, expected_features) in zip(feeds, references):
+            outputs = model.run_sync(feed)
+            got = outputs[output][0]
+            min_cosine = min(min_cosine, float(expected_features @ outputs[features][0]))
             top1 = int(np.argmax(expected))
             agree += int(np.argmax(got) == top1)
             runner_up = np.partition(expected, -2)[-2]
@@ -110,12 +136,13 @@ class ClassifierGate(PhotoGate):
         }
 
 
-def gate_outputs(spec: ModelSpec, fp32: Path, candidate: Path):
+def gate_outputs(spec: ModelSpec, fp32: Path, candidate: Path, variant: str = ""):
     """(fp32 output, candidate output) of the first output for every gate view, in order."""
-    reference, model = NativeSession(str(fp32)), NativeSession(str(candidate))
+    model = NativeSession(str(candidate), variant=variant)
     output = spec.output_names[0]
-    for feed in image_feeds(spec, GATE):
-        yield reference.run_sync(feed)[output], model.run_sync(feed)[output]
+    references = fp32_results(fp32, spec, output, lambda outputs: outputs[output])
+    for feed, expected in zip(image_feeds(spec, GATE), references):
+        yield expected, model.run_sync(feed)[output]
 
 
 @dataclass(frozen=True)
@@ -134,7 +161,7 @@ class SegmentationGate(PhotoGate):
         from ondevice.tasks.segment import mask_iou
 
         ious, mean_differences = [], []
-        for expected, got in gate_outputs(spec, fp32, candidate):
+        for expected, got in gate_outputs(spec, fp32, candidate, variant):
             if np.mean(expected > 0.5) >= self.min_person:
                 ious.append(mask_iou(expected, got))
             mean_differences.append(float(np.mean(np.abs(expected - got))))
@@ -186,20 +213,22 @@ class DetectorGate(PhotoGate):
     min_score: float = 0.5
     min_iou: float = 0.5
 
-    def detections(self, session: NativeSession, feed: dict, spec: ModelSpec, labels: list[str]) -> list:
+    def detections(self, outputs: dict[str, np.ndarray], spec: ModelSpec, labels: list[str]) -> list:
+        """The detections (score >= min_score) in one view's raw model outputs."""
         height, width = spec.image.height, spec.image.width
-        scores, boxes = (session.run_sync(feed)[name] for name in spec.output_names)
+        scores, boxes = (outputs[name] for name in spec.output_names)
         return detect.postprocess(scores, boxes, Placement(width, height, 0, 0, width, height), labels,
                                   min_score=self.min_score)
 
     def judge(self, spec: ModelSpec, labels: list[str], fp32: Path, candidate: Path, variant: str) -> dict:
-        reference, model = NativeSession(str(fp32)), NativeSession(str(candidate), variant=variant)
+        model = NativeSession(str(candidate), variant=variant)
         expected_total = got_total = matched = 0
         max_diff, min_overlap = 0.0, 1.0
         feeds = image_feeds(spec, GATE)
-        for feed in feeds:
-            expected = self.detections(reference, feed, spec, labels)
-            got = self.detections(model, feed, spec, labels)
+        references = fp32_results(fp32, spec, f"detections, score >= {self.min_score}",
+                                  lambda outputs: self.detections(outputs, spec, labels))
+        for feed, expected in zip(feeds, references):
+            got = self.detections(model.run_sync(feed), spec, labels)
             pairs = match_detections(expected, got, self.min_iou)
             expected_total, got_total = expected_total + len(expected), got_total + len(got)
             matched += len(pairs)
