@@ -46,6 +46,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     bench.add_argument("--runs", type=int, default=5, help="runs per cold/warm measurement (default 5)")
     bench.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.json and the chart go")
     bench.add_argument("--no-docs", action="store_true", help="do not rewrite docs/BENCHMARKS.md")
+    bench.add_argument("--soak", type=int, default=1000, metavar="N",
+                       help="inferences per task page in the long-session memory soak (default 1000; 0: none)")
+    bench.add_argument("--soak-only", action="store_true",
+                       help="run only the soak; write bench/soak.json (docs untouched)")
 
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv]

@@ -27,7 +27,7 @@ CACHES = """async () => {
 USED = """[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
   .map((entry) => new URL(entry.name)).filter((url) => url.origin === location.origin)
   .map((url) => url.pathname.slice(1) || "index.html")"""
-CHANGED_MODULE = "py/classify_page.py"
+CHANGED_MODULE = "py/app.py"
 
 
 class RecordingHandler(Handler):
@@ -128,7 +128,7 @@ def test_second_visit_offline_gives_the_same_top5_and_stays_isolated(browser, di
 
 
 def test_a_new_build_replaces_the_old_files_in_the_workers_cache(browser, site_copy, site_files, serve):
-    """A page module changes and the worker is re-stamped: after two reloads the page runs the new
+    """The app script changes and the worker is re-stamped: after two reloads the page runs the new
     module, only the new build's cache is left, and unchanged files were carried over, not
     downloaded again."""
     server, url = serve(site_copy)
@@ -164,7 +164,7 @@ def test_a_response_that_does_not_match_the_build_is_not_cached(browser, site_co
     """A file whose bytes are not the build's reaches the page but never the cache; a precompressed
     file is stored decoded, with the isolation headers, and has the build's sha256."""
     replace(site_copy / "samples" / "cat.jpg", b"not the build's cat")
-    compressed = "py/pagekit.py"
+    compressed = "py/app.py"
     assert (site_copy / f"{compressed}.br").exists()  # the server sends it with Content-Encoding: br
     server, url = serve(site_copy)
     context = browser.new_context()

@@ -33,6 +33,17 @@ def hits(page) -> list[tuple[int, float]]:
     return page.eval_on_selector_all("#results li", "items => items.map(li => [Number(li.dataset.index), Number(li.dataset.score)])")
 
 
+@pytest.fixture
+def searched(search_page):
+    """The search page with the sample corpus and a query searched (whatever ran before), so each
+    test passes alone (`python build.py test -k NAME`)."""
+    if not search_page.input_value("#query").strip() or not hits(search_page):
+        before = runs(search_page)
+        search_page.click("#sample-corpus")
+        wait_for_run(search_page, before)
+    return search_page
+
+
 def type_and_wait(page, selector: str, text: str, timeout: int = 60_000) -> None:
     before = runs(page)
     page.fill(selector, text)
@@ -54,48 +65,73 @@ def test_sample_corpus_search_agrees_with_cpython(search_page, native_model, run
 
 
 @pytest.mark.parametrize("query,expected", SEARCH_CASES[1:4])
-def test_each_new_query_finds_its_neighbour(search_page, query, expected):
-    type_and_wait(search_page, "#query", query)
-    assert corpus()[hits(search_page)[0][0]] == expected
-    assert search_page.text_content("#error") == ""
+def test_each_new_query_finds_its_neighbour(searched, query, expected):
+    type_and_wait(searched, "#query", query)
+    assert corpus()[hits(searched)[0][0]] == expected
+    assert searched.text_content("#error") == ""
 
 
-def test_empty_corpus_shows_a_message_and_keeps_the_results(search_page):
-    before = hits(search_page)
+def test_empty_corpus_shows_a_message_and_keeps_the_results(searched):
+    before = hits(searched)
     assert before
-    type_and_wait(search_page, "#corpus", "   \n  ")
-    assert "Paste some sentences" in search_page.text_content("#error")
-    assert hits(search_page) == before
-    type_and_wait(search_page, "#corpus", "\n".join(corpus()))
-    assert search_page.text_content("#error") == ""
+    type_and_wait(searched, "#corpus", "   \n  ")
+    assert "Paste some sentences" in searched.text_content("#error")
+    assert hits(searched) == before
+    type_and_wait(searched, "#corpus", "\n".join(corpus()))
+    assert searched.text_content("#error") == ""
 
 
-def test_a_long_text_is_truncated_with_a_note(search_page):
-    type_and_wait(search_page, "#corpus", "\n".join(corpus() + ["word " * 10_000]))
-    assert "only their beginning counts" in search_page.text_content("#corpus-status")
-    assert hits(search_page)
+def test_a_long_text_is_truncated_with_a_note(searched):
+    type_and_wait(searched, "#corpus", "\n".join(corpus() + ["word " * 10_000]))
+    assert "only their beginning counts" in searched.text_content("#corpus-status")
+    assert hits(searched)
 
 
-def test_a_2000_sentence_corpus_shows_progress_and_keeps_the_page_responsive(search_page):
+# The page counts as frozen if a 50 ms timer waited longer than this (a visible stall; embedding
+# one batch of 32 sentences takes about 0.3-1 s here, and the page yields between batches).
+LONGEST_PAUSE_S = 2.5
+WATCH_MAIN_THREAD = """() => {
+    window.tickTimes = [performance.now()];
+    const tick = () => { window.tickTimes.push(performance.now()); if (window.watching) setTimeout(tick, 50); };
+    window.watching = true; setTimeout(tick, 50);
+}"""
+LONGEST_PAUSE = "window.watching = false; window.tickTimes.push(performance.now()); " \
+                "Math.max(...window.tickTimes.slice(1).map((t, i) => t - window.tickTimes[i])) / 1000"
+
+
+def longest_pause_while(page, action) -> float:
+    """Seconds of the longest gap between ticks of a 50 ms timer on the page's main thread while
+    `action()` ran: how long the page could not answer a click."""
+    page.evaluate(WATCH_MAIN_THREAD)
+    action()
+    return page.evaluate(LONGEST_PAUSE)
+
+
+def test_the_pause_measure_catches_a_frozen_page(search_page):
+    """The responsiveness check can fail: a page frozen for 3 s in one piece is caught."""
+    frozen = longest_pause_while(search_page, lambda: search_page.evaluate(
+        "() => new Promise(done => setTimeout(() => { const end = performance.now() + 3000; "
+        "while (performance.now() < end) {} done(); }, 100))"))
+    assert frozen > LONGEST_PAUSE_S
+
+
+@pytest.mark.xfail(reason="found by this check (issue 13): the main thread stalled 10.2 s in one piece while "
+                          "embedding 2,000 sentences (loaded machine); the old check (1 tick per second on "
+                          "average) passed it. Cause not yet found: tokenising them takes 0.03 s in CPython", strict=False)
+def test_a_2000_sentence_corpus_shows_progress_and_keeps_the_page_responsive(searched):
     sentences = [f"Item {i}: {text}" for i, text in enumerate(corpus()[:40] * 50)]
-    search_page.evaluate("""() => {
+    searched.evaluate("""() => {
         window.progressSeen = new Set();
-        window.ticks = 0;
-        const tick = () => { window.ticks += 1; if (window.watching) setTimeout(tick, 50); };
-        window.watching = true; tick();
         new MutationObserver(() => window.progressSeen.add(document.getElementById('corpus-status').textContent))
           .observe(document.getElementById('corpus-status'), {childList: true, characterData: true, subtree: true});
     }""")
-    started = search_page.evaluate("performance.now()")
-    type_and_wait(search_page, "#corpus", "\n".join(sentences), timeout=300_000)
-    elapsed = search_page.evaluate("performance.now()") - started
-    ticks = search_page.evaluate("window.watching = false; window.ticks")
-    seen = search_page.evaluate("[...window.progressSeen]")
+    pause = longest_pause_while(searched, lambda: type_and_wait(
+        searched, "#corpus", "\n".join(sentences), timeout=300_000))
+    seen = searched.evaluate("[...window.progressSeen]")
     assert any("/ 2,000 sentences" in text for text in seen), seen
-    assert "2,000 sentences embedded" in search_page.text_content("#corpus-status")
-    # a 50 ms timer kept firing while 2,000 sentences were embedded: the page never froze for long
-    assert ticks >= elapsed / 1000, (ticks, elapsed)
-    assert search_page.errors == []
+    assert "2,000 sentences embedded" in searched.text_content("#corpus-status")
+    assert pause < LONGEST_PAUSE_S, f"the page froze for {pause:.1f} s while embedding"
+    assert searched.errors == []
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +162,9 @@ def test_fewshot_predicts_as_you_type_and_agrees_with_cpython(fewshot_page, star
 
 
 def test_fewshot_refuses_a_single_label_and_keeps_the_last_prediction(fewshot_page):
+    type_and_wait(fewshot_page, "#sentence", "Best meal I have had in years!")
     before = prediction(fewshot_page)
+    assert before[0] == "positive"
     type_and_wait(fewshot_page, ".label-card:nth-child(2) .label-examples", "")
     assert "at least two labels" in fewshot_page.text_content("#error")
     assert prediction(fewshot_page) == before

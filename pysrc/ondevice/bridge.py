@@ -45,6 +45,19 @@ def _js_options(options: dict):
     return to_js(options, dict_converter=js.Object.fromEntries)
 
 
+def element_size(element) -> tuple[int, int]:
+    """(width, height) in pixels of an <img>, <video>, <canvas>, ImageBitmap or ImageData, read
+    without copying a pixel (as the glue's readPixels sizes its canvas); (0, 0) when it has none."""
+    def first(*names) -> int:
+        for name in names:
+            value = getattr(element, name, 0)
+            if value:
+                return int(value)
+        return 0
+
+    return first("videoWidth", "naturalWidth", "width"), first("videoHeight", "naturalHeight", "height")
+
+
 def pixels_from_element(element) -> np.ndarray:
     """Read an <img>, <video>, <canvas>, ImageBitmap or ImageData as (H, W, 3) uint8 RGB."""
     frame = _glue().readPixels(element)
@@ -101,27 +114,42 @@ class BrowserSession:
         return cls(js_session, backend)
 
     async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Run the graph; arrays in, arrays out (copied across the JS boundary once each way)."""
+        """Run the graph; arrays in, arrays out (copied across the JS boundary once each way).
+
+        Every tensor made here, inputs and outputs, is disposed in `finally`, however the run ends
+        (an input of the wrong shape, a failed run, a failed copy): a failing call leaks nothing.
+        """
+        if self._session is None:
+            raise RuntimeError("this session was closed")
         glue = _glue()
-        js_feeds = {}
-        for name, array in feeds.items():
-            array = np.ascontiguousarray(array)
-            dims = to_js([int(d) for d in array.shape])
-            js_feeds[name] = await glue.tensor(self.backend, _ORT_TYPES[array.dtype], _typed_array(array), dims)
-        started = time.perf_counter()
-        results = await self._session.run(_js_options(js_feeds))
-        self.last_run_ms = (time.perf_counter() - started) * 1000
-        outputs = {}
-        for name in self.output_names:
-            tensor = getattr(results, name)
-            dtype = _NUMPY_TYPES[str(tensor.type)]
-            out = np.empty(tuple(int(d) for d in tensor.dims), dtype=dtype)
-            tensor.data.assign_to(out)
-            tensor.dispose()
-            outputs[name] = out
-        for tensor in js_feeds.values():
-            tensor.dispose()
-        return outputs
+        js_feeds, results = {}, None
+        try:
+            for name, array in feeds.items():
+                array = np.ascontiguousarray(array)
+                dims = to_js([int(d) for d in array.shape])
+                js_feeds[name] = await glue.tensor(self.backend, _ORT_TYPES[array.dtype], _typed_array(array), dims)
+            started = time.perf_counter()
+            results = await self._session.run(_js_options(js_feeds))
+            self.last_run_ms = (time.perf_counter() - started) * 1000
+            outputs = {}
+            for name in self.output_names:
+                tensor = getattr(results, name)
+                out = np.empty(tuple(int(d) for d in tensor.dims), dtype=_NUMPY_TYPES[str(tensor.type)])
+                tensor.data.assign_to(out)
+                outputs[name] = out
+            return outputs
+        finally:
+            for tensor in js_feeds.values():
+                tensor.dispose()
+            if results is not None:
+                for name in js.Object.keys(results):
+                    getattr(results, name).dispose()
+
+    async def close(self) -> None:
+        """Release onnxruntime-web's session (its weights and buffers); idempotent."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.release()
 
 
 def _typed_array(array: np.ndarray):

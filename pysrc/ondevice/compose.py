@@ -61,7 +61,7 @@ def fit_background(background, width: int, height: int) -> np.ndarray:
     cover (height, width), or an (r, g, b) colour filled to that size; uint8 (H, W, 3)."""
     if isinstance(background, tuple):
         return np.broadcast_to(np.asarray(background, dtype=np.uint8), (height, width, 3))
-    image = as_pil(background)
+    image = as_pil(background, min_size=max(width, height))  # a big JPEG is decoded at reduced scale
     scale = max(width / image.width, height / image.height)
     box_width, box_height = width / scale, height / scale
     left, top = (image.width - box_width) / 2, (image.height - box_height) / 2

@@ -20,6 +20,9 @@ class Session(Protocol):
 
     async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
 
+    async def close(self) -> None:
+        """Release the model and its buffers; the session is unusable afterwards."""
+
 
 class NativeSession:
     """A `Session` on CPython onnxruntime (CPU), for checks against the browser and for scripts."""
@@ -42,6 +45,8 @@ class NativeSession:
         self.last_run_ms = 0.0
 
     def run_sync(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if self._session is None:
+            raise RuntimeError("this session was closed")
         started = time.perf_counter()
         values = self._session.run(list(self.output_names), feeds)
         self.last_run_ms = (time.perf_counter() - started) * 1000
@@ -49,3 +54,6 @@ class NativeSession:
 
     async def run(self, feeds: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return self.run_sync(feeds)
+
+    async def close(self) -> None:
+        self._session = None  # onnxruntime frees the session with its last reference

@@ -40,7 +40,7 @@ PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/co
          "object-detection": {"page": "detect.html", "sample": "samples/coffee.jpg"}}
 TEACHING = "teaching"  # --tasks name of the teachable classifier's figures (bench_teaching.py)
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
-                 "python-started", "python-ready", "session-created", "ready", "first-result")
+                 "python-started", "python-ready", "session-created", "warmed-up", "ready", "first-result")
 BENCH_PAGES = Path(__file__).with_name("bench_pages")  # written into dist/_bench/ only while the bench runs
 BENCH_DIR = "_bench"
 
@@ -393,6 +393,56 @@ def sample_feeds(task: str, sample: Path) -> dict[str, np.ndarray]:
     return preprocess([sample.read_text(encoding="utf-8").splitlines()[0]], tokenizer, spec)
 
 
+SOAK_WARMUP = 30  # inferences before the baseline: lazy allocations, caches and JIT settle
+SOAK_LIMIT = 0.05  # memory growth after warm-up the soak accepts (issue 13: under 5%)
+
+
+def soak(browser, base: str, task: str, inferences: int, warmup: int = SOAK_WARMUP, chunk: int = 50) -> dict:
+    """A long session on one task page: `warmup` inferences, then `inferences` more through the page's
+    bench hook (its sample each time; text pages empty their cache so the model always runs), in
+    chunks of `chunk`. Memory after each chunk: the page's JS heap after a forced garbage collection
+    (CDP Runtime.getHeapUsage) and Python's wasm memory (Pyodide's heap, a high-water mark).
+    Returns the figures and each one's growth from the warm-up baseline to the end (a fraction)."""
+    page_info = PAGES[task]
+    context = browser.new_context(service_workers="block")
+    try:
+        page = open_ready(context, base + page_info["page"])
+        cdp = context.new_cdp_session(page)
+        args = [base + page_info["sample"]] + ([1] if "batches" in page_info else [])
+
+        def memory() -> dict:
+            cdp.send("HeapProfiler.collectGarbage")
+            return {"js_heap": int(cdp.send("Runtime.getHeapUsage")["usedSize"]),
+                    "python_wasm": int(page.evaluate("ondevicePythonMemory()"))}
+
+        page.evaluate("args => ondeviceBench(...args)", [warmup, *args])
+        baseline, samples, done = memory(), [], 0
+        started = time.perf_counter()
+        while done < inferences:
+            count = min(chunk, inferences - done)
+            page.evaluate("args => ondeviceBench(...args)", [count, *args])
+            done += count
+            samples.append({"inferences": done, **memory()})
+        seconds = time.perf_counter() - started
+    finally:
+        context.close()
+    end = samples[-1]
+    return {"page": page_info["page"], "warmup": warmup, "inferences": inferences, "seconds": round(seconds, 1),
+            "baseline": baseline, "end": end, "samples": samples,
+            "growth": {key: round((end[key] - baseline[key]) / baseline[key], 4) for key in baseline},
+            "peak_growth": {key: round((max(s[key] for s in samples) - baseline[key]) / baseline[key], 4)
+                            for key in baseline}}
+
+
+def soak_all(browser, base: str, tasks: list[str] | None, inferences: int) -> dict:
+    results = {}
+    for task in tasks or list(PAGES):
+        results[task] = soak(browser, base, task, inferences)
+        print(f"[bench] soak {task}: {inferences} inferences in {results[task]['seconds']:.0f} s, growth "
+              f"{results[task]['growth']}", flush=True)
+    return results
+
+
 def measure_task(browser, base: str, task: str, runs: int, steady_runs: int, site: dict, entry: dict) -> dict:
     """Start-up, steady state (ours, plain JS, native) and bytes of one task page; `entry` is the
     task's models-manifest entry."""
@@ -409,8 +459,9 @@ def measure_task(browser, base: str, task: str, runs: int, steady_runs: int, sit
     return result
 
 
-def measure(browser, tasks: list[str], runs: int) -> dict:
-    """Every measurement for the given task pages, using an already launched Chromium."""
+def measure(browser, tasks: list[str], runs: int, soak_inferences: int = 1000) -> dict:
+    """Every measurement for the given task pages, using an already launched Chromium; then the
+    long-session soak (`soak_inferences` per task page, 0: none)."""
     site = json.loads((DIST / "site-manifest.json").read_text())
     models = json.loads((DIST / "models" / "manifest.json").read_text())["models"]
     steady_runs = max(runs * 4, 5)
@@ -423,6 +474,8 @@ def measure(browser, tasks: list[str], runs: int) -> dict:
                 started = time.perf_counter()
                 results["tasks"][task] = measure_task(browser, base, task, runs, steady_runs, site, models[task])
                 print(f"[bench] {task}: measured in {time.perf_counter() - started:.0f} s", flush=True)
+        if soak_inferences:
+            results["soak"] = soak_all(browser, base, tasks, soak_inferences)
     finally:
         server.shutdown()
     return results
@@ -441,14 +494,38 @@ def write_outputs(results: dict, out: Path, docs: bool) -> str:
     return markdown
 
 
+def run_soak_only(args) -> int:
+    """`bench --soak-only`: the long-session soak alone; bench/soak.json and its table."""
+    from playwright.sync_api import sync_playwright
+
+    from .bench_report import soak_table
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        server, base = serve_in_background(DIST)
+        try:
+            results = {"machine": {**machine(), "browser": f"Chromium {browser.version}"},
+                       "soak": soak_all(browser, base, [t for t in args.tasks or PAGES if t in PAGES], args.soak)}
+        finally:
+            server.shutdown()
+            browser.close()
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "soak.json").write_text(json.dumps(results, indent=2))
+    print("\n".join(soak_table(results["soak"])))
+    print(f"[bench] wrote {args.out / 'soak.json'}")
+    return 0
+
+
 def run_bench(args) -> int:
     from playwright.sync_api import sync_playwright
 
     from .bench_teaching import measure_teaching
 
+    if args.soak_only:
+        return run_soak_only(args)
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        results = measure(browser, [t for t in args.tasks or PAGES if t != TEACHING], args.runs)
+        results = measure(browser, [t for t in args.tasks or PAGES if t != TEACHING], args.runs, args.soak)
         browser.close()
         if args.tasks is None or TEACHING in args.tasks:
             results["teaching"] = measure_teaching(playwright, args.runs * 4)

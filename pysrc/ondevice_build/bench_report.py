@@ -9,7 +9,8 @@ MARK_NAMES = {
     "python-downloaded": "Pyodide runtime downloaded", "packages-downloaded": "numpy + Pillow downloaded",
     "onnxruntime-downloaded": "ONNX Runtime downloaded", "model-downloaded": "model downloaded",
     "python-started": "Python ready (PyScript, packages loaded)", "python-ready": "page script running",
-    "session-created": "ORT session created", "ready": "page ready", "first-result": "first result",
+    "session-created": "ORT session created", "warmed-up": "ORT warm-up run done", "ready": "page ready",
+    "first-result": "first result",
 }
 # Issue 10's targets (never tests): our first result at most this many times the floor's; for the
 # task switch, at most the floor's session creation + first run plus SWITCH_BUDGET_MS. The issue
@@ -158,9 +159,26 @@ def write_markdown(results: dict, runs: int, steady_runs: int) -> str:
             f"{v} {b / 1e6:.1f} MB" for v, b in r["variant_bytes"].items()) + "."]
     if results.get("teaching"):
         lines += teaching_lines(results["teaching"])
+    if "soak" in results:
+        lines += [""] + soak_table(results["soak"])
     lines += ["", "![start-up stages and per-inference times](benchmarks.png)", "",
               "Raw figures: bench/results.json (not committed; rerun `python build.py bench`).", ""]
     return "\n".join(lines)
+
+
+def soak_table(soak: dict) -> list[str]:
+    """Markdown lines: each task page's memory at the warm-up baseline and after the soak, and growth."""
+    lines = ["## Long sessions: memory over many inferences", "",
+             "JS heap after a forced garbage collection (CDP `Runtime.getHeapUsage`) and Python's wasm memory "
+             "(Pyodide's heap, a high-water mark), after the warm-up and after the last inference.", "",
+             "| page | warm-up | inferences | s | JS heap start -> end (MB) | growth | Python wasm start -> end (MB) | growth |",
+             "|---|---:|---:|---:|---|---:|---|---:|"]
+    for task, r in soak.items():
+        b, e, g = r["baseline"], r["end"], r["growth"]
+        lines.append(f"| {r['page']} | {r['warmup']} | {r['inferences']} | {r['seconds']:.0f} | "
+                     f"{b['js_heap'] / 1e6:.1f} -> {e['js_heap'] / 1e6:.1f} | {g['js_heap']:+.1%} | "
+                     f"{b['python_wasm'] / 1e6:.1f} -> {e['python_wasm'] / 1e6:.1f} | {g['python_wasm']:+.1%} |")
+    return lines
 
 
 def write_chart(results: dict, path: Path) -> None:

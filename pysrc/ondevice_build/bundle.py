@@ -120,24 +120,26 @@ def python_packages(tasks: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def write_library(dist: Path) -> None:
-    """The `ondevice` package as one zip that PyScript unpacks into the page's Python path, its
-    modules precompiled to bytecode (sources kept beside it: tracebacks show our lines)."""
+    """The `ondevice` package and the app's page modules (pagekit, camera, one per view) as one zip
+    that PyScript unpacks into the page's Python path, precompiled to bytecode (sources kept beside
+    it: tracebacks show our lines). Only the app script itself (PyScript runs it) is served apart."""
     target = dist / LIBRARY_ZIP
     target.parent.mkdir(parents=True, exist_ok=True)
+    sources = [(path.relative_to(PYSRC), path) for path in sorted((PYSRC / "ondevice").rglob("*.py"))]
+    sources += [(Path(name), SITE / "py" / name) for name in page_modules()]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((PYSRC / "ondevice").rglob("*.py")):
-            info = zipfile.ZipInfo(str(path.relative_to(PYSRC)), date_time=(2020, 1, 1, 0, 0, 0))
+        for name, path in sources:
+            info = zipfile.ZipInfo(str(name), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
     library = Archive(target, file_sha256(target), LIBRARY_HOME, "folder", keep_sources=True)
     shutil.copy2(compile_archives([library])[0], target)
-    for name in page_scripts():
-        shutil.copy2(SITE / "py" / name, dist / "py" / name)
+    shutil.copy2(SITE / "py" / APP_SCRIPT, dist / "py" / APP_SCRIPT)
 
 
-def page_scripts() -> tuple[str, ...]:
-    """The site's Python files besides the library: the app, shared modules, one module per view."""
-    return (APP_SCRIPT, *PAGE_MODULES, *(f"{view.module}.py" for view in VIEWS.values() if view.module))
+def page_modules() -> tuple[str, ...]:
+    """The site's Python modules besides the library and the app script: shared ones, one per view."""
+    return (*PAGE_MODULES, *(f"{view.module}.py" for view in VIEWS.values() if view.module))
 
 
 def write_samples(dist: Path, names: tuple[str, ...] = photos.SAMPLES) -> list[dict]:
@@ -158,11 +160,24 @@ def asset(dist: Path, relative: str, kind: str) -> dict:
     return {"url": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path), "kind": kind}
 
 
+WARM_UP_TOKENS = 8  # a text model's warm-up run: one text of 8 tokens
+
+
+def warm_up_inputs(task: str) -> list[dict]:
+    """The inputs of a task's warm-up run (zeros, or token id 1): [{"name", "type", "dims"}]."""
+    spec = spec_for(task)
+    if spec.image:
+        return [{"name": spec.input_name, "type": "uint8", "dims": [1, spec.image.height, spec.image.width, 3]}]
+    return [{"name": name, "type": "int64", "dims": [1, WARM_UP_TOKENS]} for name in (spec.input_name, spec.text.mask_name)]
+
+
 def model_variants(manifest: dict) -> dict:
-    """Per task: the default variant per backend and each shipped variant's file, size and sha256."""
+    """Per task: the default variant per backend, each shipped variant's file, size and sha256,
+    and the inputs of a warm-up run."""
     return {task: {"default": entry["default_variant"],
                    "variants": {name: {"url": f"models/{info['file']}", "bytes": info["bytes"],
-                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()}}
+                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()},
+                   "warmUp": warm_up_inputs(task)}
             for task, entry in manifest["models"].items()}
 
 
@@ -187,8 +202,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
     }
     pyscript_config = {
         **pyscript_interpreter(runtime, packages),
-        "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*", **{f"./{m}": f"./{m}" for m in page_scripts()
-                                                             if m != APP_SCRIPT}},
+        "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*"},
     }
     (dist / "py" / "app.json").write_text(json.dumps(pyscript_config, indent=2))
     return "\n".join([

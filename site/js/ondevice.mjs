@@ -198,10 +198,27 @@ function openSession(url, options = {}) {
   onProgress(download.loaded, download.total);
   return early.finally(() => download.listeners.delete(onProgress));
 }
+// One run on placeholder inputs (config.models[task].warmUp): onnxruntime's first run of a session
+// pays one-time costs (1.5-3x a later run here), so the early session pays them while Python starts.
+async function warmUp(session, task) {
+  try {
+    const ort = await ortFor(session.ondeviceBackend);
+    const feeds = {};
+    for (const { name, type, dims } of config.models[task].warmUp) {
+      const size = dims.reduce((a, b) => a * b, 1);
+      feeds[name] = new ort.Tensor(type, type === "int64" ? new BigInt64Array(size).fill(1n) : new Uint8Array(size), dims);
+    }
+    await session.run(feeds);
+    mark("warmed-up");
+  } catch (error) {
+    console.warn("[ondevice] warm-up run failed (the first real run pays its costs):", error);
+  }
+  return session;
+}
 function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
-  const session = downloadSession(model.url, model);
+  const session = downloadSession(model.url, model).then((created) => warmUp(created, model.task));
   session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
   earlySessions.set(key, session);
 }

@@ -81,6 +81,12 @@ def on_view(event) -> None:
     show(str(event.detail.name), event.detail.root)
 
 
+def python_memory() -> int:
+    """Bytes of Python's wasm memory (Pyodide's heap: it only grows, so it is a high-water mark)."""
+    return int(pyodide_js._module.HEAP8.length)
+
+
 js.globalThis.ondeviceBench = create_proxy(bench)
+js.globalThis.ondevicePythonMemory = create_proxy(python_memory)
 js.addEventListener("ondevice:view", create_proxy(on_view))
 show(str(glue.currentView), js.document.getElementById("view").firstElementChild)

@@ -3,7 +3,7 @@ from pyscript import document
 
 import pagekit
 from camera import CameraControl
-from ondevice.image import as_pil
+from ondevice.image import as_pil, full_size
 
 page = detector = webcam = None  # set by mount()
 COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f032e6", "#9a6324")
@@ -63,12 +63,14 @@ def show_stage(name: str) -> None:
 
 
 async def detect_photo(data: bytes, name: str, blob) -> None:
-    photo = as_pil(data)  # raises ImageError before anything on screen changes
+    # Raises ImageError before anything on screen changes; a big JPEG is decoded at reduced scale
+    # (never below the model's input), its boxes still in the photo's own pixels.
+    photo = as_pil(data, min_size=max(detector.spec.image.width, detector.spec.image.height))
     webcam.stop()  # a photo replaces the live view
     detections = await detector(photo)
     pagekit.show_photo(page.element("preview"), blob)
     show_stage("photo")
-    draw(page.element("photo-overlay"), detections, *photo.size)
+    draw(page.element("photo-overlay"), detections, *full_size(photo))
     render(detections)
     page.element("timing").textContent = found_text(detections) + pagekit.timing_text(detector, name)
     page.mark("first-result")

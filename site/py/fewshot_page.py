@@ -35,12 +35,12 @@ def add_label(name: str = "", examples=()) -> None:
     card.querySelector(".label-name").value = name
     card.querySelector(".label-examples").value = "\n".join(examples)
     remove = card.querySelector(".remove-label")
-    page.listen(remove, "click", lambda event: remove_label(card, remove))
+    page.listen(remove, "click", lambda event: remove_label(card))
     page.element("labels").append(card)
 
 
-def remove_label(card, remove_button) -> None:
-    page.forget(remove_button)
+def remove_label(card) -> None:
+    page.forget(card)  # the card's handler proxies go with it
     card.remove()
     retrain_soon()
 
@@ -94,6 +94,24 @@ def render(prediction) -> None:
     pagekit.render_scores(page.element("results"), [(label, probability, {}) for label, probability in ranked])
 
 
+async def load_classifier(data: bytes, name: str) -> None:
+    """A classifier downloaded earlier: predictions use it until the examples are edited."""
+    classifier = TextClassifier.from_json(embedder, data)  # InputError in the user's words: nothing changes
+    state["classifier"], state["examples"] = classifier, examples_on_screen()
+    page.element("train-status").textContent = f"Loaded {name}: labels {', '.join(classifier.labels)}."
+    page.element("save").disabled = False
+    await predict()
+
+
+async def on_load(event) -> None:
+    files = event.target.files
+    if files is not None and files.length:
+        file = files.item(0)
+        data = (await file.arrayBuffer()).to_bytes()
+        await page.run_guarded(load_classifier, data, file.name)
+    event.target.value = ""
+
+
 def save(event=None) -> None:
     pagekit.download_text(state["classifier"].to_json(), "classifier.json", "application/json")
 
@@ -108,8 +126,9 @@ async def mount(view: pagekit.Page) -> None:
     page.listen(page.element("labels"), "input", retrain_soon)
     page.listen(page.element("add-label"), "click", lambda event: add_label())
     page.listen(page.element("save"), "click", save)
+    page.listen(page.element("load"), "change", on_load)
     page.listen(page.element("sentence"), "input", page.debounced(predict, 0.15))
     await page.run_guarded(train)
-    for control in ("sentence", "add-label"):
+    for control in ("sentence", "add-label", "load"):
         page.element(control).disabled = False
     page.ready()

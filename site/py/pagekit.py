@@ -69,7 +69,9 @@ class Page:
             glue.mark(name)
 
     def listen(self, target, event: str, handler) -> None:
-        """Call `handler(event)` for each `event` on `target`; a coroutine it returns is run."""
+        """Call `handler(event)` for each `event` on `target`; a coroutine it returns is run.
+        The handler's proxy lives until `forget(target)` (or of an element holding it): call that
+        before removing the element."""
         def call(event):
             result = handler(event)
             if asyncio.iscoroutine(result):
@@ -78,13 +80,22 @@ class Page:
         proxy = create_proxy(call)
         self._listeners.append((target, event, proxy))
         target.addEventListener(event, proxy)
+        self._count_listeners()
 
-    def forget(self, target) -> None:
-        """Remove the listeners on `target` (an element about to be removed) and free them."""
-        for entry in [entry for entry in self._listeners if entry[0] == target]:
+    def forget(self, element) -> None:
+        """Remove and free the listeners on `element` and on everything inside it (an element about
+        to be removed from the page), so no proxy outlives its element."""
+        gone = [entry for entry in self._listeners
+                if entry[0] == element or (hasattr(element, "contains") and element.contains(entry[0]))]
+        for entry in gone:
             entry[0].removeEventListener(entry[1], entry[2])
             entry[2].destroy()
             self._listeners.remove(entry)
+        self._count_listeners()
+
+    def _count_listeners(self) -> None:
+        """<view root data-listeners>: the live handler proxies of this view (tests read it)."""
+        self.root.dataset.listeners = str(len(self._listeners))
 
     # ---- lifecycle ----
     def ready(self) -> None:

@@ -13,6 +13,7 @@ import pagekit
 from ondevice import compose
 from ondevice.bridge import draw_pixels
 from ondevice.image import as_array
+from ondevice.tasks import segment
 
 page = None  # set by mount()
 MASK_SMOOTHING = 0.5  # webcam: weight kept from earlier frames' masks
@@ -94,7 +95,7 @@ def show_photo() -> float:
 
 async def segment_photo(data: bytes, name: str, blob=None) -> None:
     model = await segmenter()
-    pixels = as_array(data)  # raises ImageError before anything on screen changes
+    pixels = as_array(data, max_pixels=segment.MAX_PIXELS)  # ImageError before anything on screen changes
     mask = await model(pixels)
     Photo.data, Photo.pixels, Photo.mask, Photo.name = data, pixels, mask, name.rsplit(".", 1)[0]
     compose_ms = show_photo()

@@ -47,10 +47,14 @@ def postprocess(probabilities: np.ndarray, labels: list[str], top_k: int = 5) ->
 
 
 class ImageClassifier(Task):
-    """`await classifier(image, top_k=5)` -> list[Classification]; `await classifier.features(image)`
-    -> the image's feature vector; see `ondevice.load`."""
+    """`await classifier(image, top_k=5)` (or `classifier.classify(...)`) -> list[Classification];
+    `await classifier.features(image)` -> the image's feature vector; see `ondevice.load`."""
 
-    async def __call__(self, image, top_k: int = 5) -> list[Classification]:
+    verb = "classify"
+
+    async def classify(self, image, top_k: int = 5) -> list[Classification]:
+        """The top_k ImageNet classes of `image` (bytes, path, PIL image, (H, W, 3) uint8 array, or in
+        the browser an <img>/<video>/<canvas>), most likely first."""
         return await self.run_image(image, preprocess, lambda outputs, _: postprocess(
             outputs[self.spec.output_names[0]], self.labels, top_k))
 

@@ -49,10 +49,10 @@ class Detection:
 def preprocess(image, spec: ModelSpec) -> tuple[np.ndarray, images.Placement]:
     """Any supported image -> (uint8 tensor (1, H, W, 3) of the whole image, its Placement).
 
-    Decoded at full size (no reduced-scale JPEG decoding) so the Placement, and with it every box,
-    is in the caller's own pixels.
+    A big JPEG is decoded at reduced scale (never below the model input); the Placement, and with
+    it every box, is still in the caller's own full-scale pixels.
     """
-    return images.fit_to_input(images.as_pil(image), spec.image)
+    return images.fit_to_input(images.as_pil(image, min_size=max(spec.image.height, spec.image.width)), spec.image)
 
 
 def to_pixels(boxes: np.ndarray, placement: images.Placement) -> np.ndarray:
@@ -112,6 +112,8 @@ class ObjectDetector(Task):
     See `ondevice.load`; `detect` is the same call under its name.
     """
 
+    verb = "detect"
+
     async def detect(self, image, min_score: float = 0.5, max_boxes: int = 20, iou_threshold: float = 0.5,
                      per_class: bool = False) -> list[Detection]:
         """Objects in `image` (bytes, path, PIL image, (H, W, 3) uint8 array, or in the browser an
@@ -121,5 +123,3 @@ class ObjectDetector(Task):
             return postprocess(scores, boxes, placement, self.labels, min_score, max_boxes, iou_threshold, per_class)
 
         return await self.run_image(image, preprocess, finish)
-
-    __call__ = detect

@@ -69,7 +69,10 @@ class TextEmbedder(Task):
 
     Recent embeddings are cached by text, so searching the same corpus again, or retraining a
     classifier on mostly the same examples, only runs the model on texts it has not seen.
+    `await embedder(texts)` is `embed`.
     """
+
+    verb = "embed"
 
     def __init__(self, session: Session, spec: ModelSpec, tokenizer_json, variant: str, sha256: str = ""):
         super().__init__(session, spec, tokenizer_json, variant, sha256)
@@ -94,6 +97,7 @@ class TextEmbedder(Task):
         and stay responsive. Texts longer than max_tokens are truncated (see is_truncated).
         """
         texts = as_texts(texts)
+        session = self.session  # ClosedError before any work
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         timings = Timings()
@@ -108,7 +112,7 @@ class TextEmbedder(Task):
             with timings.stage("preprocess"):
                 feeds = feeds_for([encodings[t] for t in batch], self.tokenizer, self.spec)
             with timings.stage("run"):
-                outputs = await self.session.run(feeds)
+                outputs = await session.run(feeds)
             for text, vector in zip(batch, outputs[self.spec.output_names[0]]):
                 found[text] = np.asarray(vector, dtype=np.float32)
             done += len(batch)
@@ -137,6 +141,11 @@ class TextEmbedder(Task):
         vectors = await self.embed(corpus, on_progress=on_progress)
         query_vector = (await self.embed([query]))[0]
         return [SearchHit(i, corpus[i], score) for i, score in search_vectors(query_vector, vectors, top_k)]
+
+    def clear_cache(self) -> None:
+        """Forget every cached embedding (the next embed of any text runs the model)."""
+        self._cache.clear()
+        self._truncated.clear()
 
     def _remember(self, text: str, vector: np.ndarray) -> None:
         self._cache[text] = vector

@@ -55,6 +55,9 @@ class TextClassifier:
         return TrainedHead(self.head, Backbone.of(self.embedder)).to_json()
 
     @classmethod
-    def from_json(cls, embedder, text: str) -> TextClassifier:
+    def from_json(cls, embedder, text: str | bytes) -> TextClassifier:
         """Load what `to_json` wrote; InputError when it was made for another model or is damaged."""
-        return cls(embedder, TrainedHead.from_json(text, Backbone.of(embedder)).head)
+        head = TrainedHead.from_json(text, Backbone.of(embedder)).head
+        if head.weights.shape[1] != embedder.dimensions:  # else predict() would fail on a matrix product
+            raise InputError("This trained model file is incomplete or damaged.")
+        return cls(embedder, head)

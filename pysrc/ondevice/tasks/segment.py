@@ -15,14 +15,18 @@ from .. import image as images
 from ..registry import ModelSpec
 from .base import Task
 
+# The largest photo segmented: the mask is float32 at the photo's own resolution and compositing
+# holds a few more full-size copies, so 25 megapixels is already ~100 MB per copy in the wasm heap.
+MAX_PIXELS = 25_000_000
+
 
 def preprocess(image, spec: ModelSpec) -> tuple[np.ndarray, images.Placement]:
     """Any supported image -> (uint8 tensor (1, H, W, 3) of the whole image, its Placement).
 
     The image is decoded at full size (no JPEG draft scaling), so the Placement, and with it the
-    mask, has the caller's resolution.
+    mask, has the caller's resolution; over MAX_PIXELS it is refused (ImageError).
     """
-    return images.fit_to_input(images.as_pil(image), spec.image)
+    return images.fit_to_input(images.as_pil(image, max_pixels=MAX_PIXELS), spec.image)
 
 
 def postprocess(probabilities: np.ndarray, placement: images.Placement) -> np.ndarray:
@@ -50,9 +54,13 @@ class PersonSegmenter(Task):
     """`await segmenter(image)` -> float32 mask (H, W) in 0..1 at the image's own resolution.
 
     image: bytes, a path, a PIL image, an (H, W, 3) uint8 array, or in the browser an <img>,
-    <video> (its current frame) or <canvas>. See `ondevice.load` and `ondevice.compose`.
+    <video> (its current frame) or <canvas>. `segment` is the same call under its name.
+    See `ondevice.load` and `ondevice.compose`.
     """
 
-    async def __call__(self, image) -> np.ndarray:
+    verb = "segment"
+
+    async def segment(self, image) -> np.ndarray:
+        """Where a person is in `image`: float32 (H, W) in 0..1 at the image's resolution."""
         return await self.run_image(image, preprocess, lambda outputs, placement: postprocess(
             outputs[self.spec.output_names[0]], placement))
