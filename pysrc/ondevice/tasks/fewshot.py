@@ -57,7 +57,4 @@ class TextClassifier:
     @classmethod
     def from_json(cls, embedder, text: str | bytes) -> TextClassifier:
         """Load what `to_json` wrote; InputError when it was made for another model or is damaged."""
-        head = TrainedHead.from_json(text, Backbone.of(embedder)).head
-        if head.weights.shape[1] != embedder.dimensions:  # else predict() would fail on a matrix product
-            raise InputError("This trained model file is incomplete or damaged.")
-        return cls(embedder, head)
+        return cls(embedder, TrainedHead.from_json(text, Backbone.of(embedder), embedder.dimensions).head)

@@ -151,11 +151,11 @@ class TrainedHead:
         })
 
     @classmethod
-    def from_json(cls, text: str | bytes, here: Backbone) -> TrainedHead:
-        """Read what `to_json` wrote, for use on the backbone `here`.
+    def from_json(cls, text: str | bytes, here: Backbone, dimensions: int) -> TrainedHead:
+        """Read what `to_json` wrote, for use on the backbone `here`, whose vectors have `dimensions`.
 
         Raises InputError in the user's words for anything else: not JSON, another format, a head
-        for another backbone, inconsistent shapes.
+        for another backbone, shapes that do not fit.
         """
         try:
             data = json.loads(text)
@@ -177,7 +177,7 @@ class TrainedHead:
             raise InputError(f"This model was trained for {backbone.task}, not {here.task}.")
         if reason := backbone.refusal(here):
             raise InputError(reason)
-        labels, dimensions = len(head.labels), head.weights.shape[-1] if head.weights.ndim == 2 else -1
+        labels = len(head.labels)
         if labels < 2 or head.weights.shape != (labels, dimensions) or head.bias.shape != (labels,):
             raise InputError("This trained model file is incomplete or damaged.")
         return cls(head, backbone)

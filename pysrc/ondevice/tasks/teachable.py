@@ -107,5 +107,5 @@ class TeachableImageClassifier:
         Raises InputError when the file is not a trained model or was made for another backbone.
         """
         classifier = cls(backbone)
-        classifier.head = TrainedHead.from_json(text, Backbone.of(backbone)).head
+        classifier.head = TrainedHead.from_json(text, Backbone.of(backbone), backbone.spec.feature_dimensions).head
         return classifier
