@@ -72,6 +72,8 @@ RECIPE = Recipe(
     # least 99% of the views where fp32's top-1 is clear (leads by >= 0.01), the features keep
     # cosine >= 0.99 with fp32's on every view (ClassifierGate's default); see ClassifierGate for
     # the other bounds.
-    # int8-weights is the smallest mix of int8 and fp16 weights that passes (sensitivity.search).
+    # int8-weights: the mix of int8 and fp16 weights pinned in image_classification.mix.json, the
+    # smallest that passed when `python build.py quantise-search image-classification` last ran.
     gate=ClassifierGate(min_top1_agreement={"int8": 0.99, "int8-weights": 0.99, "fp16": 0.99}),
+    weight_mix=Path(__file__).with_suffix(".mix.json"),
 )

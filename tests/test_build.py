@@ -200,3 +200,33 @@ def test_the_gate_runs_fp32_once_per_model(dist, manifest, monkeypatch):
     itself = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp32"], "fp32")
     assert opened.count(files["fp32"].name) == 2, opened  # once for fp32's side, once as a candidate
     assert first == again and first["passed"] and itself["min_mask_iou"] == 1.0
+
+
+def test_the_pinned_mix_is_in_the_cache_key_and_a_stale_one_is_refused_with_what_to_run(dist, manifest, monkeypatch):
+    """The build quantises int8-weights with the recipe's pinned mix (it never searches): editing
+    the pinned file gives a new cache key, and a mix naming a layer the fp32 graph does not have,
+    or one that fails its gate, refuses the variant with a reason that says to rerun the search."""
+    import sys
+
+    from ondevice_build import models, sensitivity
+    from ondevice_build.paths import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    recipe = next(recipe for recipe in models.load_recipes() if recipe.spec.task == "image-classification")
+    pinned = sensitivity.PinnedMix.load(recipe.weight_mix)
+    assert len(pinned.fp16_layers) == 15
+    assert manifest["models"]["image-classification"]["variants"]["int8-weights"]["gate"]["fp16_layers"] == 15
+
+    key = models.cache_key(recipe, {})
+    original = models._source_bytes
+    monkeypatch.setattr(models, "_source_bytes",
+                        lambda path: original(path).replace(b'"onnx::', b'"onnx:: ') if path == recipe.weight_mix else original(path))
+    assert models.cache_key(recipe, {}) != key
+    monkeypatch.setattr(models, "_source_bytes", original)
+
+    fp32 = dist / "models" / manifest["models"]["image-classification"]["variants"]["fp32"]["file"]
+    stale = sensitivity.PinnedMix(pinned.fp16_layers + ("onnx::Conv_no_such_layer",))
+    verdict = models._pinned_mix_verdict(recipe, fp32, stale, passed=True)
+    assert verdict["passed"] is False and "quantise-search image-classification" in verdict["reason"], verdict
+    failing = models._pinned_mix_verdict(recipe, fp32, pinned, passed=False)
+    assert "quantise-search image-classification" in failing["reason"] and failing["fp16_layers"] == 15

@@ -4,8 +4,13 @@ The cache key covers every source file the recipe's build can run, found by foll
 (`source_files`: from the recipe module and this module, every module of ondevice/,
 ondevice_build/ and models/ they import, at any depth, including imports inside functions), the
 sha256 of every input, the pinned tool versions (requirements.lock), the installed onnx and
-onnxruntime versions and the recipe's tool files (conversion scripts and tool-environment locks),
-so changing any of them redoes the work and its gate verdicts, and nothing else does.
+onnxruntime versions, the recipe's tool files (conversion scripts and tool-environment locks) and
+its pinned int8-weights mix, so changing any of them redoes the work and its gate verdicts, and
+nothing else does.
+
+int8-weights is quantised with the mix pinned in the recipe (`Recipe.weight_mix`) and gated once;
+if that fails, the variant is refused with the reason, and `search_weight_mix` (the command
+`python build.py quantise-search TASK`) finds and pins a new one. The build never searches.
 """
 from __future__ import annotations
 
@@ -103,7 +108,8 @@ def cache_key(recipe: Recipe, inputs: dict[str, Path]) -> str:
     import onnxruntime
 
     digest = hashlib.sha256()
-    for path in [*source_files(recipe), ROOT / "requirements.lock", *recipe.tool_files]:
+    pinned = [recipe.weight_mix] if recipe.weight_mix and recipe.weight_mix.exists() else []
+    for path in [*source_files(recipe), ROOT / "requirements.lock", *recipe.tool_files, *pinned]:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + _source_bytes(path))
     for name, artifact in sorted(recipe.inputs.items()):
         digest.update(f"{name}={artifact.sha256}".encode())
@@ -133,22 +139,67 @@ def build_model(recipe: Recipe, force: bool = False, log=print) -> BuiltModel:
     for variant in recipe.quantisations:
         out = folder / f"{variant}.onnx"
         started = time.perf_counter()
-        mix = None
         if variant == "int8":
             quantise.static_int8(fp32, out, recipe.gate.calibration_feeds(recipe.spec))
         elif variant == "int8-weights":
-            mix = sensitivity.search(fp32, out, recipe.gate.sensitivity_feeds(recipe.spec, labels),
-                                     lambda candidate: recipe.gate.judge(recipe.spec, labels, fp32, candidate, variant), log)
+            mix = sensitivity.PinnedMix.load(recipe.weight_mix)
+            quantise.weight_only(fp32, out, frozenset(mix.fp16_layers))
         else:
             getattr(quantise, quantise.QUANTISERS[variant])(fp32, out)
-        verdict = mix.pop("verdict") if mix else recipe.gate.judge(recipe.spec, labels, fp32, out, variant)
+        verdict = recipe.gate.judge(recipe.spec, labels, fp32, out, variant)
         verdict.update(file=out.name, bytes=out.stat().st_size)
-        if mix:
-            verdict["fp16_layers"] = len(mix["kept_fp16"])
-            (folder / f"{variant}.mix.json").write_text(json.dumps(mix, indent=1))
+        if variant == "int8-weights":
+            verdict.update(_pinned_mix_verdict(recipe, fp32, mix, verdict["passed"]))
         report["variants"][variant] = verdict
         status = "ships" if verdict["passed"] else "REFUSED (not shipped)"
         log(f"[quantise] {task} {variant}: {out.stat().st_size:,} B in {time.perf_counter() - started:.1f} s; "
             f"gate {status}: {json.dumps({k: v for k, v in verdict.items() if k not in ('file', 'passed')})}")
     report_path.write_text(json.dumps(report, indent=2))
     return BuiltModel(recipe, folder, labels, report)
+
+
+def _pinned_mix_verdict(recipe: Recipe, fp32: Path, mix: "sensitivity.PinnedMix", passed: bool) -> dict:
+    """What the report says about an int8-weights variant built from its pinned mix: how many
+    layers it kept in float16, from which file, and, when it cannot ship as pinned, why (a layer
+    the graph no longer has, or a failed gate) and what to run."""
+    import onnx
+
+    layers = {layer.name for layer in quantise.weight_layers(onnx.load(str(fp32)))}
+    missing = sorted(set(mix.fp16_layers) - layers)
+    figures = {"fp16_layers": len(mix.fp16_layers) - len(missing), "weight_layers": len(layers),
+               "mix": recipe.weight_mix.relative_to(ROOT).as_posix() if recipe.weight_mix else "every weight int8"}
+    rerun = f"rerun `python build.py quantise-search {recipe.spec.task}` and commit the file it writes"
+    if missing:
+        figures.update(passed=False, reason=f"the pinned mix names {len(missing)} layer(s) the fp32 graph does not "
+                                            f"have ({', '.join(missing[:3])}...): the graph changed; {rerun}")
+    elif not passed:
+        figures["reason"] = f"the pinned mix fails its gate; {rerun}"
+    return figures
+
+
+def search_weight_mix(recipe: Recipe, log=print) -> Path:
+    """Find the smallest int8/float16 weight mix that passes the recipe's int8-weights gate
+    (sensitivity.search, on the fp32 model of a cached or fresh build) and pin it in the recipe's
+    `weight_mix` file (default: models/<recipe module>.mix.json). Returns that file."""
+    from datetime import datetime, timezone
+
+    built = build_model(recipe, log=log)
+    fp32 = built.folder / "fp32.onnx"
+    pinned = recipe.weight_mix or MODELS / f"{inspect.getmodule(recipe.export).__name__.split('.')[-1]}.mix.json"
+    out = built.folder / "int8-weights.search.onnx"
+    started = time.perf_counter()
+    result = sensitivity.search(
+        fp32, out, recipe.gate.sensitivity_feeds(recipe.spec, built.labels),
+        lambda candidate: recipe.gate.judge(recipe.spec, built.labels, fp32, candidate, "int8-weights"), log)
+    out.unlink(missing_ok=True)
+    sensitivity.write_pinned(pinned, fp32, result, datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+    kept = set(result["kept_fp16"])
+    log("| layer | values | output error alone in int8 | kept |\n|---|---:|---:|---|\n" + "\n".join(
+        f"| `{row['layer']}` | {row['values']:,} | {row['error']:.4g} | {'fp16' if row['layer'] in kept else 'int8'} |"
+        for row in result["layers"]))
+    log(f"[search] {recipe.spec.task}: {len(result['kept_fp16'])} of {len(result['layers'])} layers in fp16 "
+        f"({result['fp16_share_of_weights']:.1%} of the weights), gate "
+        f"{'passes' if result['verdict']['passed'] else 'FAILS even with every layer fp16'} "
+        f"in {time.perf_counter() - started:.0f} s; pinned in {pinned.relative_to(ROOT)}"
+        + ("" if recipe.weight_mix else f" (set weight_mix={pinned.name!r} in the recipe to use it)"))
+    return pinned

@@ -1,4 +1,6 @@
-"""Mixed-precision weight-only quantisation: which layers to keep in float16, found by measurement.
+"""Mixed-precision weight-only quantisation: which layers to keep in float16, found by measurement
+(`python build.py quantise-search TASK`), then pinned in a JSON file next to the recipe
+(`PinnedMix`) that every build quantises with and gates once; the build itself never searches.
 
 1. `layer_costs`: for every weight of `quantise.weight_layers`, quantise that weight alone to int8
    (per output channel) and measure how far the model's outputs move from fp32's on the
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -31,6 +34,42 @@ from .paths import CONVERTED
 SENSITIVITY_CACHE = CONVERTED / "sensitivity"
 SCHEMES = {"int8 per channel": (8, 0), "int8 per group of 32": (8, 32), "int4 per channel": (4, 0),
            "int4 per group of 32": (4, 32)}
+
+
+@dataclass(frozen=True)
+class PinnedMix:
+    """The int8-weights mix a recipe ships: the weight layers (initializer names of the fp32 graph)
+    kept in float16, every other weight layer in int8. Read from the recipe's `weight_mix` file,
+    written by `write_pinned`; `fp32_sha256` is the fp32 model the search ran on, `searched` when."""
+
+    fp16_layers: tuple[str, ...] = ()
+    fp32_sha256: str = ""
+    searched: str = ""
+
+    @classmethod
+    def load(cls, path: Path | None) -> "PinnedMix":
+        """The mix pinned in `path` (None or no file: every weight int8)."""
+        if path is None or not path.exists():
+            return cls()
+        record = json.loads(path.read_text())
+        return cls(tuple(record["fp16_layers"]), record.get("fp32_sha256", ""), record.get("searched", ""))
+
+
+def write_pinned(path: Path, fp32: Path, result: dict, searched: str) -> None:
+    """Pin `search`'s result in `path`: the chosen layers first, then its tries, the per-layer
+    table and the scheme costs (what docs/QUANTISATION.md reports)."""
+    record = {
+        "fp16_layers": result["kept_fp16"],
+        "fp16_share_of_weights": result["fp16_share_of_weights"],
+        "fp32_sha256": hashlib.sha256(fp32.read_bytes()).hexdigest(),
+        "searched": searched,
+        "gate": {key: value for key, value in result["verdict"].items() if key != "bound"},
+        "bound": result["verdict"].get("bound", ""),
+        "tries": result["tries"],
+        "schemes": result["schemes"],
+        "layers": result["layers"],
+    }
+    path.write_text(json.dumps(record, indent=1) + "\n")
 
 
 def _session(model: onnx.ModelProto):
