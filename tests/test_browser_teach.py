@@ -160,7 +160,14 @@ def test_bad_input_gets_its_message_and_changes_nothing(browser, site_url, nativ
     refused(lambda p: p.set_input_files("#file", files=[
         {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}]), "not an image")
     assert probabilities(page) == shown
+    listeners = lambda: int(page.get_attribute("#view > *", "data-listeners"))  # noqa: E731
+    before = listeners()
+    page.click("#add-class")
+    per_class = listeners() - before
+    assert per_class > 0
+    page.click(f"{card(3)} .remove-label")
     page.click(f"{card(2)} .remove-label")
+    assert listeners() == before - per_class  # a removed class frees every handler it had
     refused(lambda p: p.click("#train"), "at least two classes")
     assert page.errors == []
 

@@ -13,11 +13,13 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import BackendUnavailable
+
 IN_PYODIDE = sys.platform == "emscripten"
 
 if IN_PYODIDE:  # pragma: no cover - exercised by the browser tests
     import js
-    from pyodide.ffi import JsProxy, create_proxy, to_js
+    from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 else:
     JsProxy = ()
 
@@ -83,12 +85,20 @@ async def fetch_text(url: str) -> str:
     return str(await _glue().fetchText(url))
 
 
+async def webgpu_support() -> tuple[str | None, bool]:
+    """(why WebGPU cannot be used here or None, whether it computes in 16-bit floats); asked once
+    per page (the glue's answer is shared with its prefetch)."""
+    answer = await _glue().webgpuSupport()
+    problem = answer.problem
+    return (None if problem is None else str(problem)), bool(answer.float16)
+
+
 class BrowserSession:
     """A `Session` running on onnxruntime-web (WASM, or WebGPU where asked and available)."""
 
     def __init__(self, js_session, backend: str):
         self._session = js_session
-        self.backend = backend
+        self.backend = str(getattr(js_session, "ondeviceBackend", None) or backend)  # what ORT was given
         self.input_names = tuple(js_session.inputNames)
         self.output_names = tuple(js_session.outputNames)
         self.last_run_ms = 0.0
@@ -103,11 +113,16 @@ class BrowserSession:
         may have begun creating while Python was starting.
         fold_weights: turn each int8 weight's DequantizeLinear into a float weight at load (for
         weight-only int8 models; otherwise the embedding table would be dequantised every run).
+        Raises BackendUnavailable when `backend` cannot run the model in this browser.
         """
         callback = create_proxy(lambda loaded, total: on_progress(int(loaded), int(total))) if on_progress else None
         options = {"sha256": sha256, "backend": backend, "foldWeights": fold_weights, "onProgress": callback}
         try:
             js_session = await _glue().openSession(url, _js_options(options))
+        except JsException as error:
+            if getattr(error, "name", "") == "BackendUnavailable":
+                raise BackendUnavailable(str(error.message)) from None
+            raise
         finally:
             if callback is not None:
                 callback.destroy()

@@ -3,6 +3,10 @@
 Models come from a *store*: the page's `models/` folder in the browser (fetched through the
 Cache Storage with byte progress), or a local folder under CPython (the build's `dist/models`,
 or the folder named by the ONDEVICE_MODELS environment variable).
+
+Backends: WebGPU is used where asked and where it can run the model; otherwise `load()` falls back
+by itself (`choose_variant`, then a failed WebGPU session) and the task object's `variant`,
+`session.backend` and `fallback` (why, in the user's words) say what really runs.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import bridge
+from .errors import BackendUnavailable
 from .registry import spec_for
 from .runtime import NativeSession
 
@@ -32,6 +37,46 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class WebGPUSupport:
+    """What the browser's WebGPU offers: `problem` says why it cannot be used (None: it can);
+    `float16`: its shaders compute in 16-bit floats (fp16 models need that)."""
+
+    problem: str | None = None
+    float16: bool = True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The variant and backend a task really runs on; `fallback` says why they differ from what was
+    asked (in the user's words), None when they do not."""
+
+    variant: str
+    backend: str
+    fallback: str | None = None
+
+
+def choose_variant(defaults: dict, shipped, variant: str | None, backend: str,
+                   webgpu: WebGPUSupport) -> Choice:
+    """Which of the `shipped` variants runs, and on which backend, for what was asked.
+
+    defaults: the manifest's default_variant ({"wasm": ..., "webgpu": ...}). Without a usable
+    WebGPU the WASM default runs on WASM (a WebGPU variant such as fp16 is no WASM default); an fp16
+    variant on a WebGPU without 16-bit floats becomes fp32 on WebGPU.
+    """
+    variant = variant or defaults[backend]
+    if backend != "webgpu":
+        return Choice(variant, backend)
+    if webgpu.problem:
+        wasm = defaults["wasm"]
+        return Choice(wasm, "wasm", f"WebGPU is not available here ({webgpu.problem}), "
+                                    f"so the {wasm} model runs on WASM instead.")
+    if variant == "fp16" and not webgpu.float16 and "fp32" in shipped:
+        return Choice("fp32", "webgpu", "This device's WebGPU cannot compute in 16-bit floats, "
+                                        "so the fp32 model runs on WebGPU instead of fp16.")
+    return Choice(variant, backend)
 
 
 class LocalStore:
@@ -55,6 +100,9 @@ class LocalStore:
             on_progress(len(data), len(data))
         return NativeSession(data, variant=variant)
 
+    async def webgpu_support(self) -> WebGPUSupport:
+        return WebGPUSupport()  # CPython runs every variant natively, whatever backend was asked
+
 
 class PageStore:
     """Model files served beside the page (Pyodide): cached, verified, with byte progress."""
@@ -68,6 +116,10 @@ class PageStore:
     async def session(self, name: str, sha256: str, backend: str, on_progress, variant: str = ""):
         return await bridge.BrowserSession.open(self.base_url + name, sha256, backend,
                                                 fold_weights=variant == "int8-weights", on_progress=on_progress)
+
+    async def webgpu_support(self) -> WebGPUSupport:
+        problem, float16 = await bridge.webgpu_support()
+        return WebGPUSupport(problem, float16)
 
 
 def default_store():
@@ -91,7 +143,9 @@ async def load(
     task: "image-classification" (see ondevice.registry.MODELS for all).
     variant: "int8-weights" | "int8" | "fp16" | "fp32"; default: the variant the build chose for
         the backend (see the manifest's default_variant).
-    backend: "wasm" or "webgpu" (browser only; CPython always runs native onnxruntime).
+    backend: "wasm" or "webgpu" (browser only; CPython always runs native onnxruntime). Where
+        WebGPU is missing or cannot run the model, the WASM default variant runs on WASM instead
+        (see choose_variant); the task object's `fallback` then says why, else it is None.
     on_progress: called with Progress(file, loaded, total) while the model downloads.
     """
     spec = spec_for(task)
@@ -101,16 +155,29 @@ async def load(
     entry = (await read_manifest(store))["models"].get(task)
     if entry is None:
         raise ValueError(f"the site was built without a model for {task!r}")
-    shipped = entry["variants"]
-    if variant is None:
-        variant = entry["default_variant"][backend]
-    if variant not in shipped:
+    shipped, defaults = entry["variants"], entry["default_variant"]
+    if variant is not None and variant not in shipped:
         raise ValueError(f"variant {variant!r} of {task} is not shipped; available: {', '.join(shipped)}")
-    file = shipped[variant]
+    webgpu = await store.webgpu_support() if backend == "webgpu" else WebGPUSupport()
+    choice = choose_variant(defaults, shipped, variant, backend, webgpu)
     labels = json.loads(await store.text(entry["labels"]))
-    report = (lambda loaded, total: on_progress(Progress(file["file"], loaded, total))) if on_progress else None
-    session = await store.session(file["file"], file["sha256"], backend, report, variant)
-    return task_class(spec)(session, spec, labels, variant, file["sha256"])
+
+    async def open_session(choice: Choice):
+        file = shipped[choice.variant]
+        report = (lambda loaded, total: on_progress(Progress(file["file"], loaded, total))) if on_progress else None
+        return await store.session(file["file"], file["sha256"], choice.backend, report, choice.variant)
+
+    try:
+        session = await open_session(choice)
+    except BackendUnavailable as error:
+        if choice.backend == "wasm":
+            raise
+        choice = Choice(defaults["wasm"], "wasm", f"WebGPU could not run this model here ({error}), "
+                                                  f"so the {defaults['wasm']} model runs on WASM instead.")
+        session = await open_session(choice)
+    model = task_class(spec)(session, spec, labels, choice.variant, shipped[choice.variant]["sha256"])
+    model.fallback = choice.fallback
+    return model
 
 
 def task_class(spec):

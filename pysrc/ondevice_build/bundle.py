@@ -188,7 +188,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     config = {
-        "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/"},
+        "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/",
+                # prefetched (with progress) only by a view that will run on WebGPU
+                "webgpuFiles": [asset(dist, f, "onnxruntime") for f in runtime.ort_webgpu]},
         "kinds": KINDS,
         "prefetch": prefetch,
         "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,

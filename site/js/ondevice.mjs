@@ -3,7 +3,8 @@
 //   per visit; show a view's DOM at once, before Python is even running;
 // - prefetch every file the view needs, in parallel with Python's start, showing bytes loaded;
 // - fetch model files verified by sha256, with byte progress;
-// - load onnxruntime-web and create sessions / tensors; start the view's first session while
+// - load onnxruntime-web and create sessions / tensors (WebGPU where asked and usable; Python falls
+//   back to WASM when not, see ondevice.loader); start the view's first session while
 //   Python starts (onnxruntime-web works in its own worker, so the two use both cores);
 // - register the service worker (sw.js), which keeps what a visit used for the next, offline too;
 // - read pixels from <img>/<video>/<canvas>, draw pixels onto a <canvas>;
@@ -43,7 +44,7 @@ function formatBytes(loaded, total) {
 function renderProgress() {
   const panel = document.getElementById("loading");
   if (!panel) return;
-  const shown = new Set(viewModels(currentView).map((model) => absolute(model.url)));
+  const shown = new Set(viewModels(currentView).map((model) => absolute((settled.get(model) ?? model).url)));
   for (const [kind, { files }] of progress) {
     let loaded = 0, total = 0;
     for (const [file, [l, t]] of files) {
@@ -160,16 +161,65 @@ async function ortFor(backend) {
   return ortModules[backend];
 }
 
+// What this browser's WebGPU offers, asked once: {problem: why it cannot be used (in the user's
+// words) or null, float16: whether its shaders compute in 16-bit floats (fp16 models need it)}.
+let webgpuAnswer = null;
+function webgpuSupport() {
+  webgpuAnswer ??= (async () => {
+    if (!navigator.gpu) return { problem: "this browser has no WebGPU", float16: false };
+    try {
+      const adapter = await navigator.gpu.requestAdapter();
+      if (adapter) return { problem: null, float16: adapter.features.has("shader-f16") };
+    } catch (error) {
+      console.warn("WebGPU adapter request failed", error);
+    }
+    return { problem: "WebGPU found no usable graphics adapter", float16: false };
+  })();
+  return webgpuAnswer;
+}
+
+// An error Python recognises (bridge.py): this backend cannot run this model here.
+function backendUnavailable(message) {
+  return Object.assign(new Error(message), { name: "BackendUnavailable" });
+}
+
+// One run on zeros (symbolic dimensions 1). onnxruntime-web's WebGPU backend builds some shaders
+// only when it first runs them, and that is where a model can fail on a GPU (the fp16 sentence
+// encoder did on one without 16-bit floats): better found at load, while WASM can still take over.
+// The shaders it builds are those the first real input needs, so little time is added. (Unlike
+// warmUp below, which only saves time, this run must succeed.)
+async function runOnZeros(ort, session) {
+  const arrays = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
+  const feeds = {};
+  for (const input of session.inputMetadata) {
+    const dims = input.shape.map((d) => (typeof d === "number" && d > 0 ? d : 1));
+    feeds[input.name] = new ort.Tensor(input.type, new arrays[input.type](dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  const outputs = await session.run(feeds);
+  for (const output of Object.values(outputs)) output.dispose?.();
+}
+
 async function createSession(bytes, backend, foldWeights = false) {
-  if (backend === "webgpu" && !navigator.gpu) {
-    throw new Error("WebGPU is not available in this browser; use the WASM backend.");
+  if (backend === "webgpu") {
+    const { problem } = await webgpuSupport();
+    if (problem) throw backendUnavailable(problem);
   }
   const ort = await ortFor(backend);
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: [backend],
-    graphOptimizationLevel: "all",
-    ...(foldWeights ? { extra: { session: { disable_quant_qdq: "1" } } } : {}),
-  });
+  let session;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [backend],
+      graphOptimizationLevel: "all",
+      ...(foldWeights ? { extra: { session: { disable_quant_qdq: "1" } } } : {}),
+    });
+    if (backend === "webgpu") await runOnZeros(ort, session);
+  } catch (error) {
+    if (backend === "webgpu") {
+      session?.release?.();
+      throw backendUnavailable(`WebGPU could not run this model: ${error.message}`);
+    }
+    throw error;
+  }
   session.ondeviceBackend = backend;
   mark("session-created");
   return session;
@@ -304,15 +354,27 @@ function viewOf(url) {
 // The model file a view's task will load: the URL's ?variant= and ?backend=, else the defaults.
 function chosenModel(task) {
   const params = new URLSearchParams(location.search);
-  const backend = params.get("backend") || "wasm";
+  return modelFile(task, params.get("variant"), params.get("backend") || "wasm");
+}
+function modelFile(task, variant, backend) {
   const entry = config.models[task];
-  const variant = params.get("variant") || entry?.default[backend];
+  variant ||= entry?.default[backend];
   const file = entry?.variants[variant];
   return file && { ...file, task, variant, backend, foldWeights: variant === "int8-weights" };
+}
+// The file a WebGPU choice really loads once the browser's WebGPU is known. This mirrors
+// ondevice.loader.choose_variant (Python decides; this only steers the prefetch and the progress
+// panel, so a mismatch would cost a download, never a wrong result).
+function settledModel(model, { problem, float16 }) {
+  if (model.backend !== "webgpu") return model;
+  if (problem) return modelFile(model.task, null, "wasm");
+  if (model.variant === "fp16" && !float16) return modelFile(model.task, "fp32", "webgpu") ?? modelFile(model.task, null, "wasm");
+  return model;
 }
 // A view's models as chosen at its first show (the URL's options then), for the prefetch, the
 // progress panel and Python's load (modelChoice), so all three name the same file.
 const viewChoices = new Map();
+const settled = new Map(); // a WebGPU choice -> the file it loads on this browser
 function viewModels(name) {
   if (!name) return [];
   if (!viewChoices.has(name)) viewChoices.set(name, config.views[name].tasks.map(chosenModel).filter(Boolean));
@@ -328,8 +390,20 @@ function prefetchView(name) {
     for (const asset of config.packages[pkg] ?? []) prefetch(asset);
   }
   const models = viewModels(name);
-  for (const model of models) prefetch({ ...model, kind: "model" });
-  if (models.length) startSession(models[0]);
+  const fetchModels = (files) => {
+    for (const model of files) prefetch({ ...model, kind: "model" });
+    if (files.length) startSession(files[0]);
+    renderProgress();
+  };
+  if (!models.some((model) => model.backend === "webgpu")) return fetchModels(models);
+  webgpuSupport().then((support) => {
+    for (const model of models) settled.set(model, settledModel(model, support));
+    const files = models.map((model) => settled.get(model));
+    if (files.some((model) => model.backend === "webgpu")) {
+      for (const asset of config.ort.webgpuFiles) prefetch(asset); // onnxruntime-web's WebGPU build (27 MB)
+    }
+    fetchModels(files);
+  });
 }
 
 function showView(name) {
@@ -425,7 +499,7 @@ addEventListener("py:ready", () => mark("python-started"));
 
 globalThis.ondevice = {
   config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
-  drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, pythonStarts: 0,
+  drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, webgpuSupport, pythonStarts: 0,
   get currentView() { return currentView; },
   get serviceWorker() { return registration; }, // a Promise of the registration, once registered
 };

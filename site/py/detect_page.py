@@ -80,6 +80,8 @@ async def detect_photo(data: bytes, name: str, blob) -> None:
 async def detect_frame(video) -> None:
     """One webcam frame: detect, draw the boxes over the video and list them."""
     detections = await detector(video)
+    if not webcam.running:  # stopped while the frame was detected: leave the screen as stop left it
+        return
     show_stage("video")
     draw(page.element("video-overlay"), detections, video.videoWidth, video.videoHeight)
     render(detections)

@@ -113,7 +113,9 @@ class Page:
 
     async def load_task(self, task: str, variant: str | None = None):
         """Load a task's model with byte progress in the status line; the variant (unless given)
-        and the backend are the view's choice (model_choice)."""
+        and the backend are the view's choice (model_choice). Where WebGPU cannot run it, load()
+        runs it on WASM and the page says so (show_backend_note); the status line's data-variant
+        and data-backend say what runs."""
         def on_progress(progress: Progress) -> None:
             self.status(f"Loading model {progress.file}: {progress.loaded / 1e6:.1f} / "
                         f"{progress.total / 1e6:.1f} MB")
@@ -127,7 +129,18 @@ class Page:
             self.set_state("error")
             raise
         self.status(f"Ready: {task}, {model.variant} model on {model.session.backend}.")
+        status = self.element("status")
+        status.dataset.task, status.dataset.variant, status.dataset.backend = task, model.variant, model.session.backend
+        self.show_backend_note(model.fallback)
         return model
+
+    def show_backend_note(self, fallback: str | None) -> None:
+        """Say, where it stays visible, that the model runs on another backend than asked (and why);
+        a later model that runs as asked leaves an earlier note in place."""
+        note = self.element("backend-note")
+        if note is not None and fallback:
+            note.textContent = fallback
+            note.hidden = False
 
     # ---- user actions ----
     async def run_guarded(self, action, *args) -> None:

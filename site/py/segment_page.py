@@ -69,10 +69,14 @@ async def segmenter(task: str | None = None):
     if key not in models:  # one load per model, however many callers wait for it
         models[key] = asyncio.ensure_future(page.load_task(*key))
     try:
-        return await models[key]
+        model = await models[key]
     except Exception:
         del models[key]
         raise
+    if model.variant != key[1]:  # not the precision asked (a WebGPU fallback: the page's note says why)
+        models.setdefault((key[0], model.variant), models[key])
+        element("variant").value = model.variant  # the control shows what runs
+    return model
 
 
 # ---- photo mode -----------------------------------------------------------------------------
@@ -152,6 +156,8 @@ async def show_frame(video) -> str:
     frame = as_array(video)
     started = time.perf_counter()
     mask = smoother.smooth(await model(frame))
+    if not webcam.running:  # stopped while the frame was segmented: leave the screen as stop left it
+        return ""
     draw_pixels(element("webcam-result"), settings.apply(frame, mask))
     model_ms = model.timings.as_dict()["run"]
     python_ms = (time.perf_counter() - started) * 1000 - model_ms

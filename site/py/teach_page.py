@@ -60,9 +60,7 @@ def add_class(name: str = "") -> None:
 
 def remove_class(key: str) -> None:
     card = card_for(key)
-    for element in card.querySelectorAll("button, input"):
-        page.forget(element)
-    page.forget(card)
+    page.forget(card)  # its buttons' and inputs' handlers too
     card.remove()
     examples.pop(key, None)
 
@@ -168,6 +166,8 @@ async def on_frame(video) -> str | None:
     if classifier is None:
         return "hold Record on a class to add what the webcam shows"
     prediction = classifier.classify_features(await backbone.features(video))
+    if not webcam.running:  # stopped while the frame ran: leave the screen as stop left it
+        return None
     render(prediction)
     page.element("timing").textContent = pagekit.timing_text(backbone, "frame")
     return prediction.label

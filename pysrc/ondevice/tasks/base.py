@@ -27,10 +27,12 @@ class Task:
     Subclasses set `verb` to the name of their async main method (e.g. "classify"), which
     `__call__` runs, and set `self.timings` to the stages of the last call (`run_image` does).
     `sha256` names the model file (what a head trained on this model's vectors records as its
-    backbone).
+    backbone). `fallback` says why the model runs on another variant or backend than asked (see
+    ondevice.loader), else None.
     """
 
     verb: str = ""
+    fallback: str | None = None
 
     def __init__(self, session: Session, spec: ModelSpec, labels: list[str], variant: str, sha256: str = ""):
         self._session = session
