@@ -220,12 +220,12 @@ def test_the_pinned_mix_is_in_the_cache_key_and_a_stale_one_is_refused_with_what
     key = models.cache_key(recipe, {})
     original = models._source_bytes
     monkeypatch.setattr(models, "_source_bytes",
-                        lambda path: original(path).replace(b'"onnx::', b'"onnx:: ') if path == recipe.weight_mix else original(path))
+                        lambda path: original(path) + (b" " if path == recipe.weight_mix else b""))
     assert models.cache_key(recipe, {}) != key
     monkeypatch.setattr(models, "_source_bytes", original)
 
     fp32 = dist / "models" / manifest["models"]["image-classification"]["variants"]["fp32"]["file"]
-    stale = sensitivity.PinnedMix(pinned.fp16_layers + ("onnx::Conv_no_such_layer",))
+    stale = sensitivity.PinnedMix(pinned.fp16_layers + ("/_blocks.99/no_such_layer/Conv",))
     verdict = models._pinned_mix_verdict(recipe, fp32, stale, passed=True)
     assert verdict["passed"] is False and "quantise-search image-classification" in verdict["reason"], verdict
     failing = models._pinned_mix_verdict(recipe, fp32, pinned, passed=False)

@@ -164,7 +164,7 @@ def _pinned_mix_verdict(recipe: Recipe, fp32: Path, mix: "sensitivity.PinnedMix"
     the graph no longer has, or a failed gate) and what to run."""
     import onnx
 
-    layers = {layer.name for layer in quantise.weight_layers(onnx.load(str(fp32)))}
+    layers = {layer.node for layer in quantise.weight_layers(onnx.load(str(fp32)))}
     missing = sorted(set(mix.fp16_layers) - layers)
     figures = {"fp16_layers": len(mix.fp16_layers) - len(missing), "weight_layers": len(layers),
                "mix": recipe.weight_mix.relative_to(ROOT).as_posix() if recipe.weight_mix else "every weight int8"}

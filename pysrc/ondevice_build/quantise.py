@@ -50,13 +50,18 @@ def fp16(fp32: Path, out: Path) -> None:
 
 @dataclass(frozen=True)
 class WeightLayer:
-    """One weight that weight-only quantisation may store in int8: an initializer of `size` floats
-    feeding a Conv/Gemm/MatMul (or a Gather table: token embeddings), with its output channels
-    (one scale each) along `axis`."""
+    """One weight that weight-only quantisation may store in int8: an initializer `name` of `size`
+    floats feeding the node `node` (a Conv/Gemm/MatMul, or a Gather table: token embeddings), with
+    its output channels (one scale each) along `axis`.
+
+    A layer is named by its node (what a pinned mix lists): node names come from the source
+    framework's layers and stay the same from export to export, while tf2onnx numbers the
+    initializers it folds (`const_fold_opt__641`) differently on every run."""
 
     name: str
     axis: int
     size: int
+    node: str = ""
 
 
 def weight_layers(model: onnx.ModelProto) -> list[WeightLayer]:
@@ -66,16 +71,18 @@ def weight_layers(model: onnx.ModelProto) -> list[WeightLayer]:
 
     graph = model.graph
     initializers = {init.name: init for init in graph.initializer}
-    weight_inputs = {node.input[1] for node in graph.node if node.op_type in ("Conv", "Gemm", "MatMul")}
-    weight_inputs |= {node.input[0] for node in graph.node if node.op_type == "Gather"}
+    users: dict[str, str] = {}  # weight -> the first node that uses it as its weight
+    for node in graph.node:
+        if node.op_type in ("Conv", "Gemm", "MatMul", "Gather"):
+            users.setdefault(node.input[0 if node.op_type == "Gather" else 1], node.name)
     matmul_weights = {node.input[1] for node in graph.node if node.op_type == "MatMul"}
     layers = []
-    for name in sorted(weight_inputs & initializers.keys()):
+    for name in sorted(users.keys() & initializers.keys()):
         init = initializers[name]
         size = int(np.prod(init.dims)) if init.dims else 0
         if init.data_type != onnx.TensorProto.FLOAT or len(init.dims) < 2 or size < 256:
             continue
-        layers.append(WeightLayer(name, 1 if name in matmul_weights else 0, size))
+        layers.append(WeightLayer(name, 1 if name in matmul_weights else 0, size, users[name] or name))
     return layers
 
 
@@ -114,8 +121,9 @@ def fake_quantised(weight: np.ndarray, axis: int, bits: int = 8, group: int = 0)
 
 def weight_only(fp32: Path, out: Path, keep_fp16: frozenset[str] | set[str] = frozenset()) -> None:
     """Weight-only int8 with a mixed precision: each weight of `weight_layers` is stored as int8
-    with a per-output-channel scale and a DequantizeLinear in front, except those named in
-    `keep_fp16`, stored as float16 with a Cast in front; activations stay float32.
+    with a per-output-channel scale and a DequantizeLinear in front, except those whose node is
+    named in `keep_fp16` (`WeightLayer.node`), stored as float16 with a Cast in front; activations
+    stay float32.
 
     onnxruntime (native and web) folds the DequantizeLinear nodes (with the session config entry
     `session.disable_quant_qdq = 1`) and the Casts of constants into float32 weights at load, so
@@ -130,7 +138,7 @@ def weight_only(fp32: Path, out: Path, keep_fp16: frozenset[str] | set[str] = fr
     for layer in weight_layers(model):
         weight = numpy_helper.to_array(initializers[layer.name])
         graph.initializer.remove(initializers[layer.name])
-        if layer.name in keep_fp16:
+        if layer.node in keep_fp16:
             graph.initializer.append(numpy_helper.from_array(weight.astype(np.float16), f"{layer.name}_fp16"))
             front.append(helper.make_node("Cast", [f"{layer.name}_fp16"], [layer.name], name=f"{layer.name}_cast",
                                           to=onnx.TensorProto.FLOAT))

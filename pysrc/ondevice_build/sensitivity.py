@@ -38,8 +38,8 @@ SCHEMES = {"int8 per channel": (8, 0), "int8 per group of 32": (8, 32), "int4 pe
 
 @dataclass(frozen=True)
 class PinnedMix:
-    """The int8-weights mix a recipe ships: the weight layers (initializer names of the fp32 graph)
-    kept in float16, every other weight layer in int8. Read from the recipe's `weight_mix` file,
+    """The int8-weights mix a recipe ships: the weight layers (named by their nodes in the fp32
+    graph: `quantise.WeightLayer.node`) kept in float16, every other weight layer in int8. Read from the recipe's `weight_mix` file,
     written by `write_pinned`; `fp32_sha256` is the fp32 model the search ran on, `searched` when."""
 
     fp16_layers: tuple[str, ...] = ()
@@ -129,8 +129,8 @@ def _with_weights(model: onnx.ModelProto, replace: Callable[[quantise.WeightLaye
 
 
 def layer_costs(fp32: Path, feeds: list[dict], log=print) -> list[dict]:
-    """Per weight layer: {"layer", "values", "error"}: the output error with that weight alone in
-    int8 (per channel), most costly first."""
+    """Per weight layer: {"layer" (its node's name: `WeightLayer.node`), "initializer", "values",
+    "error"}: the output error with that weight alone in int8 (per channel), most costly first."""
 
     def compute() -> dict:
         model = onnx.load(str(fp32))
@@ -138,7 +138,7 @@ def layer_costs(fp32: Path, feeds: list[dict], log=print) -> list[dict]:
         rows = []
         for layer in quantise.weight_layers(model):
             single = _with_weights(model, lambda l, w: quantise.fake_quantised(w, l.axis), [layer])
-            rows.append({"layer": layer.name, "values": layer.size, "error": output_error(reference, _outputs(single, feeds))})
+            rows.append({"layer": layer.node, "initializer": layer.name, "values": layer.size, "error": output_error(reference, _outputs(single, feeds))})
         log(f"[sensitivity] {fp32.parent.parent.name}: {len(rows)} layers measured on {len(feeds)} calibration inputs")
         return {"layers": sorted(rows, key=lambda row: -row["error"])}
 
