@@ -59,3 +59,13 @@ def classifications(page) -> list[tuple[str, float, int]]:
     """The classification page's results as (label, score, class id), best first."""
     return page.eval_on_selector_all(
         "#results li", "items => items.map(li => [li.dataset.label, Number(li.dataset.score), Number(li.dataset.classId)])")
+
+
+def bypassing_csp(browser):
+    """`browser`, whose new contexts bypass the site's Content-Security-Policy unless a test asks
+    otherwise (`new_context(bypass_csp=False)`): Playwright's wait_for_function evaluates its
+    predicate with `new Function`, which the policy forbids. test_browser_security runs every
+    page and mode under the policy."""
+    new_context = browser.new_context
+    browser.new_context = lambda **options: new_context(**{"bypass_csp": True, **options})
+    return browser

@@ -19,6 +19,8 @@ from ondevice_build.browser import launch, write_y4m
 from ondevice_build.paths import DIST
 from ondevice_build.serve import serve_in_background
 
+from browser_pages import bypassing_csp
+
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +82,7 @@ def playwright():
 
 @pytest.fixture(scope="session")
 def browser(playwright):
-    browser = launch(playwright)
+    browser = bypassing_csp(launch(playwright))
     yield browser
     browser.close()
 
@@ -108,6 +110,6 @@ def camera_browser(playwright, fake_camera_video):
     """Chromium whose camera plays `fake_camera_video` (in a loop), granted without a prompt."""
     from ondevice_build.browser import fake_camera_args
 
-    browser = launch(playwright, fake_camera_args(fake_camera_video))
+    browser = bypassing_csp(launch(playwright, fake_camera_args(fake_camera_video)))
     yield browser
     browser.close()

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from browser_pages import REJECT_CAMERA, open_page, runs, wait_for_run
+from browser_pages import REJECT_CAMERA, bypassing_csp, open_page, runs, wait_for_run
 from teaching_photos import held_out_set, training_set
 
 from ondevice import TeachableImageClassifier, TextClassifier
@@ -204,7 +204,7 @@ def clip_browser(playwright, photo, tmp_path_factory):
               for name, source in CLIP_PHOTOS.items()}
     video = write_y4m(tmp_path_factory.mktemp("clip") / "clip.y4m",
                       [frames[name] for name in CLIP_PHOTOS for _ in range(SEGMENT_FRAMES)], fps=CLIP_FPS)
-    browser = launch(playwright, fake_camera_args(video))
+    browser = bypassing_csp(launch(playwright, fake_camera_args(video)))
     yield browser, {name: np.asarray(frame, dtype=np.float64).reshape(-1, 3).mean(axis=0).tolist()
                     for name, frame in frames.items()}
     browser.close()

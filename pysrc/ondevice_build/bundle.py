@@ -31,6 +31,7 @@ from ondevice.registry import spec_for
 from . import photos, sentences
 from .bytecode import Archive, compile_archives
 from .fetch import file_sha256
+from .headers import HEADERS_FILE, write_headers_file
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
 from .runtime_assets import (ORT_DIR, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
@@ -160,24 +161,11 @@ def asset(dist: Path, relative: str, kind: str) -> dict:
     return {"url": relative, "bytes": path.stat().st_size, "sha256": file_sha256(path), "kind": kind}
 
 
-WARM_UP_TOKENS = 8  # a text model's warm-up run: one text of 8 tokens
-
-
-def warm_up_inputs(task: str) -> list[dict]:
-    """The inputs of a task's warm-up run (zeros, or token id 1): [{"name", "type", "dims"}]."""
-    spec = spec_for(task)
-    if spec.image:
-        return [{"name": spec.input_name, "type": "uint8", "dims": [1, spec.image.height, spec.image.width, 3]}]
-    return [{"name": name, "type": "int64", "dims": [1, WARM_UP_TOKENS]} for name in (spec.input_name, spec.text.mask_name)]
-
-
 def model_variants(manifest: dict) -> dict:
-    """Per task: the default variant per backend, each shipped variant's file, size and sha256,
-    and the inputs of a warm-up run."""
+    """Per task: the default variant per backend and each shipped variant's file, size and sha256."""
     return {task: {"default": entry["default_variant"],
                    "variants": {name: {"url": f"models/{info['file']}", "bytes": info["bytes"],
-                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()},
-                   "warmUp": warm_up_inputs(task)}
+                                       "sha256": info["sha256"]} for name, info in entry["variants"].items()}}
             for task, entry in manifest["models"].items()}
 
 
@@ -191,6 +179,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/",
                 # prefetched (with progress) only by a view that will run on WebGPU
                 "webgpuFiles": [asset(dist, f, "onnxruntime") for f in runtime.ort_webgpu]},
+        "pyscript": f"{PYSCRIPT_DIR}/core.js",
         "kinds": KINDS,
         "prefetch": prefetch,
         "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,
@@ -199,6 +188,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))]
                      for name in PYTHON_PACKAGES if name not in packages},
         "models": model_variants(manifest),
+        # the small text files Python reads (manifest, label lists): the glue checks them too
+        "texts": {relative: file_sha256(dist / relative) for relative in
+                  ["models/manifest.json", *sorted({f"models/{e['labels']}" for e in manifest["models"].values()})]},
         "samples": samples,
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
     }
@@ -277,7 +269,7 @@ def stamp_service_worker(dist: Path, template: Path = SITE / SERVICE_WORKER) -> 
     code = template.read_text(encoding="utf-8")
     if BUILD_STAMP not in code:
         raise ValueError(f"{template} has no {BUILD_STAMP} to stamp")
-    skip = {SERVICE_WORKER, "site-manifest.json"}
+    skip = {SERVICE_WORKER, "site-manifest.json", HEADERS_FILE}
     files = {path: file_sha256(dist / path) for path in site_files(dist) if path not in skip}
     build_id = hashlib.sha256(json.dumps([files, code], sort_keys=True).encode()).hexdigest()[:16]
     target = dist / SERVICE_WORKER
@@ -316,6 +308,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
     write_pages(staging, runtime, manifest, samples)
+    write_headers_file(staging)
     stamp_service_worker(staging)
     compress(staging)
     write_site_manifest(staging)

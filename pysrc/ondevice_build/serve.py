@@ -1,9 +1,9 @@
-"""A static server for dist/ with the headers the pages need.
+"""A static server for dist/ with the headers the pages need (headers.py: cross-origin isolation,
+the Content-Security-Policy, caching; dist/_headers carries the same for static hosts).
 
-COOP/COEP make the page cross-origin isolated (SharedArrayBuffer, so onnxruntime-web can use
-threads); CORP lets those pages load our own files. Precompressed .br/.gz files are served when
-the browser accepts them; hashed and versioned files are cached for a year. The service worker
-(sw.js) sits at the root, so its scope is the whole site without a Service-Worker-Allowed header.
+Precompressed .br/.gz files are served when the browser accepts them; hashed and versioned files
+are cached for a year. The service worker (sw.js) sits at the root, so its scope is the whole site
+without a Service-Worker-Allowed header.
 """
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from .headers import SITE_HEADERS, cache_control
+
 MIME = {".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
         ".onnx": "application/octet-stream", ".whl": "application/zip", ".zip": "application/zip",
         ".json": "application/json", ".py": "text/x-python", ".css": "text/css", ".html": "text/html"}
-IMMUTABLE_PREFIXES = ("/runtime/", "/models/")
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -25,12 +26,9 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
     def end_headers(self):
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
-        path = self.path.split("?")[0]
-        immutable = path.startswith(IMMUTABLE_PREFIXES) and not path.endswith("manifest.json")
-        self.send_header("Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache")
+        for name, value in SITE_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", cache_control(self.path))
         super().end_headers()
 
     def send_head(self):

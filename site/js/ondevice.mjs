@@ -91,19 +91,69 @@ async function sha256Hex(bytes) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Download a file with byte progress and check its sha256. Caching is the service worker's (sw.js:
-// one copy per build) and, where none runs, the HTTP cache's (hashed names, cached for a year).
-async function download(url, entry, { sha256 }) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
-  const bytes = await readWithProgress(response, entry.total, (loaded, total) => {
-    entry.loaded = loaded;
-    entry.total = total;
-    for (const listener of entry.listeners) listener(loaded, total);
-  });
-  if (sha256 && (await sha256Hex(bytes)) !== sha256) {
-    throw new Error(`${url} is corrupt (sha256 mismatch); reload the page to download it again.`);
+// Why a download failed, in the user's words (the page shows `message` as it is).
+class DownloadError extends Error {}
+const SUBJECTS = { python: "the Python runtime", packages: "a Python package", onnxruntime: "ONNX Runtime",
+  model: "the model", code: "the page's Python code", text: "a model description file" };
+// The size of every model and runtime file the config names (absolute URL -> bytes): a download
+// that ends short is told apart from one that is damaged.
+const SIZES = new Map([
+  ...config.prefetch, ...Object.values(config.packages).flat(),
+  ...Object.values(config.models).flatMap((entry) => Object.values(entry.variants)),
+].map((file) => [absolute(file.url), file.bytes]));
+const suspects = new Set(); // URLs whose last download was wrong: fetched again past the HTTP cache
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+// The response for `url`, checked: it arrived, with a success status, and is not a web page
+// standing in for the file (an error or sign-in page sent with status 200). A URL that came back
+// wrong before is fetched past the HTTP cache (and the service worker's, see sw.js), so a bad copy
+// kept there cannot come back.
+async function checkedFetch(url, subject) {
+  let response;
+  try {
+    response = await fetch(url, suspects.has(url) ? { cache: "reload" } : {});
+  } catch {
+    throw new DownloadError(`Could not download ${subject}: there is no connection to the site.`);
   }
+  if (!response.ok) {
+    const why = response.status === 404 ? "it is not on the site" : "the site answered with an error";
+    throw new DownloadError(`Could not download ${subject}: ${why} (HTTP ${response.status}).`);
+  }
+  const type = response.headers.get("content-type") ?? "";
+  if (type.startsWith("text/html") && !new URL(url).pathname.endsWith(".html")) {
+    suspects.add(url);
+    throw new DownloadError(`Could not download ${subject}: the site sent a web page instead (an error or sign-in page?).`);
+  }
+  return response;
+}
+
+// Download a file with byte progress and check its size and sha256. Caching is the service
+// worker's (sw.js: one verified copy per build) and, where none runs, the HTTP cache's (hashed
+// names, cached for a year). Every failure is a DownloadError saying what went wrong.
+async function download(url, entry, { sha256, size, kind }) {
+  const subject = `${SUBJECTS[kind] ?? "a file"} (${url.split("/").pop()})`;
+  const response = await checkedFetch(url, subject);
+  let bytes;
+  try {
+    bytes = await readWithProgress(response, entry.total, (loaded, total) => {
+      entry.loaded = loaded;
+      entry.total = total;
+      for (const listener of entry.listeners) listener(loaded, total);
+    });
+  } catch {
+    throw new DownloadError(`The download of ${subject} was cut off: the connection was lost after ${megabytes(entry.loaded)}.`);
+  }
+  if (size && bytes.byteLength !== size) {
+    suspects.add(url);
+    throw new DownloadError(`The download of ${subject} is incomplete or wrong: ${megabytes(bytes.byteLength)} arrived, ${megabytes(size)} expected.`);
+  }
+  if (sha256 && (await sha256Hex(bytes)) !== sha256) {
+    suspects.add(url);
+    throw new DownloadError(`${subject[0].toUpperCase()}${subject.slice(1)} arrived damaged: its bytes are not the ones this site published (sha256 mismatch).`);
+  }
+  suspects.delete(url);
   return bytes;
 }
 
@@ -115,7 +165,7 @@ function fetchBytes(url, options = {}) {
   if (!entry) {
     entry = { loaded: 0, total: size, listeners: new Set() };
     entry.listeners.add((loaded, total) => report(kind, key, loaded, total));
-    entry.promise = download(key, entry, { sha256 });
+    entry.promise = download(key, entry, { sha256, size, kind });
     inflight.set(key, entry);
     entry.promise.catch(() => inflight.delete(key));
   }
@@ -134,10 +184,25 @@ function fetchBytes(url, options = {}) {
   });
 }
 
+// A small text file of the site (the models' manifest, label lists), checked as a download is and
+// against the build's sha256 where the config has it.
 async function fetchText(url) {
-  const response = await fetch(absolute(url));
-  if (!response.ok) throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
-  return response.text();
+  const key = absolute(url);
+  const subject = `${SUBJECTS.text} (${key.split("/").pop()})`;
+  const response = await checkedFetch(key, subject);
+  let bytes;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch {
+    throw new DownloadError(`The download of ${subject} was cut off: the connection was lost.`);
+  }
+  const sha256 = config.texts?.[new URL(key).pathname.slice(new URL(".", document.baseURI).pathname.length)];
+  if (sha256 && (await sha256Hex(bytes)) !== sha256) {
+    suspects.add(key);
+    throw new DownloadError(`${subject[0].toUpperCase()}${subject.slice(1)} arrived damaged: its bytes are not the ones this site published (sha256 mismatch).`);
+  }
+  suspects.delete(key);
+  return new TextDecoder().decode(bytes);
 }
 
 // ---- onnxruntime-web -------------------------------------------------------------------
@@ -183,11 +248,11 @@ function backendUnavailable(message) {
   return Object.assign(new Error(message), { name: "BackendUnavailable" });
 }
 
-// One run on zeros (symbolic dimensions 1). onnxruntime-web's WebGPU backend builds some shaders
-// only when it first runs them, and that is where a model can fail on a GPU (the fp16 sentence
-// encoder did on one without 16-bit floats): better found at load, while WASM can still take over.
-// The shaders it builds are those the first real input needs, so little time is added. (Unlike
-// warmUp below, which only saves time, this run must succeed.)
+// One run on zeros (symbolic dimensions 1). It serves twice. On WebGPU it must succeed: the backend
+// builds some shaders only when it first runs them, and that is where a model can fail on a GPU
+// (the fp16 sentence encoder did on one without 16-bit floats), better found at load while WASM
+// can still take over. On a view's early session it only saves time (warmUp): onnxruntime's first
+// run of a session pays one-time costs (1.5-3x a later run here), paid while Python starts.
 async function runOnZeros(ort, session) {
   const arrays = { float32: Float32Array, float16: Uint16Array, uint8: Uint8Array, int32: Int32Array, int64: BigInt64Array };
   const feeds = {};
@@ -233,7 +298,8 @@ function sessionKey(url, backend, foldWeights) {
   return `${absolute(url)} ${backend} ${foldWeights}`;
 }
 function downloadSession(url, { sha256 = "", backend = "wasm", foldWeights = false, onProgress = null }) {
-  return fetchBytes(url, { sha256, onProgress }).then((bytes) => createSession(bytes, backend, foldWeights));
+  return fetchBytes(url, { sha256, onProgress, size: SIZES.get(absolute(url)) })
+    .then((bytes) => createSession(bytes, backend, foldWeights));
 }
 function openSession(url, options = {}) {
   const { backend = "wasm", foldWeights = false, onProgress = null } = options;
@@ -248,17 +314,9 @@ function openSession(url, options = {}) {
   onProgress(download.loaded, download.total);
   return early.finally(() => download.listeners.delete(onProgress));
 }
-// One run on placeholder inputs (config.models[task].warmUp): onnxruntime's first run of a session
-// pays one-time costs (1.5-3x a later run here), so the early session pays them while Python starts.
-async function warmUp(session, task) {
+async function warmUp(session) {
   try {
-    const ort = await ortFor(session.ondeviceBackend);
-    const feeds = {};
-    for (const { name, type, dims } of config.models[task].warmUp) {
-      const size = dims.reduce((a, b) => a * b, 1);
-      feeds[name] = new ort.Tensor(type, type === "int64" ? new BigInt64Array(size).fill(1n) : new Uint8Array(size), dims);
-    }
-    await session.run(feeds);
+    await runOnZeros(await ortFor(session.ondeviceBackend), session);
     mark("warmed-up");
   } catch (error) {
     console.warn("[ondevice] warm-up run failed (the first real run pays its costs):", error);
@@ -268,7 +326,7 @@ async function warmUp(session, task) {
 function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
-  const session = downloadSession(model.url, model).then((created) => warmUp(created, model.task));
+  const session = downloadSession(model.url, model).then(warmUp);
   session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
   earlySessions.set(key, session);
 }
@@ -415,11 +473,12 @@ function showView(name) {
   }
   currentView = name;
   document.getElementById("view").replaceChildren(root);
+  if (startFailure !== null) showFailure(root, startFailure);
   document.title = config.views[name].title;
   document.body.dataset.view = name;
   scrollTo(0, 0);
   if (first) {
-    document.body.dataset.state = "loading";
+    document.body.dataset.state = startFailure === null ? "loading" : "error";
     prefetchView(name);
   }
   renderProgress();
@@ -442,6 +501,93 @@ document.addEventListener("click", (event) => {
   navigate(url.href);
 });
 addEventListener("popstate", () => showView(viewOf(location.href) ?? "index.html"));
+
+// ---- failures -------------------------------------------------------------------------
+// When something a view needs did not load, its loading panel says what, in the user's words,
+// with a button (pressed for the visitor when the browser comes back online). "Try again" opens
+// the view anew (reopenView: Python, its imports and the other views stay). If a file of the runtime itself failed (Pyodide, its packages, onnxruntime-web, the
+// page's Python code), Python or onnxruntime cannot start in this document any more, so the panel
+// names that file and the button reloads the page; nothing was running yet, so nothing is lost.
+// Faults tried, and what is guaranteed: docs/RELIABILITY.md.
+let startFailure = null; // why the runtime could not start, once that happened
+
+function showFailure(root, message, retry = null) {
+  const panel = root.querySelector("#loading");
+  if (!panel) return;
+  const reload = startFailure !== null || !retry;
+  panel.hidden = false;
+  const text = panel.querySelector("#load-error");
+  text.textContent = startFailure ?? message;
+  text.hidden = false;
+  const button = panel.querySelector("#retry");
+  button.textContent = reload ? "Reload the page" : "Try again";
+  button.hidden = false;
+  button.disabled = false;
+  const again = () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    removeEventListener("online", againOnline);
+    if (reload) location.reload();
+    else retry();
+  };
+  // The network is back (the browser was offline): try again for the visitor, once, if the view
+  // is on screen.
+  const againOnline = () => { if (root.isConnected) again(); };
+  button.onclick = again;
+  addEventListener("online", againOnline, { once: true });
+  if (root.isConnected) document.body.dataset.state = "error";
+}
+
+function startFailed(message) {
+  if (startFailure !== null) return;
+  startFailure = message;
+  console.error(message);
+  const root = views.get(currentView);
+  if (root) showFailure(root, message);
+}
+
+// Before Python runs, failures show up as a failed prefetch (prefetch()), a file of the site
+// answered with an HTTP error (resource timing: PyScript fetches the page's Python files itself),
+// a script that did not load, an error nobody caught (PyScript's start rejects when Pyodide cannot
+// load), or PyScript's error banner (an exception in py/app.py, say a SyntaxError).
+function starting() {
+  return !("python-ready" in marks);
+}
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const url = new URL(entry.name);
+    if (starting() && entry.responseStatus >= 400 && url.origin === location.origin && !url.pathname.includes("/models/")) {
+      startFailed(`Could not download ${url.pathname.split("/").pop()}: the site answered HTTP ${entry.responseStatus}. The page cannot start without it.`);
+    }
+  }
+}).observe({ type: "resource", buffered: true });
+addEventListener("error", (event) => {
+  if (event.target instanceof HTMLScriptElement && event.target.src) {
+    startFailed(`Could not load ${event.target.src.split("/").pop()}: the page cannot start without it.`);
+  } else if (event.target === window && starting()) {
+    const last = String(event.message).trim().split("\n").pop();
+    startFailed(`Python could not start (${last}).`);
+  }
+}, true);
+addEventListener("unhandledrejection", (event) => {
+  if (starting()) startFailed(`Python could not start (${event.reason?.message ?? event.reason}).`);
+});
+// PyScript shows an error in the script it runs (py/app.py) as a banner: <div class="py-error">.
+new MutationObserver((changes, observer) => {
+  if (!starting()) return observer.disconnect();
+  for (const node of changes.flatMap((change) => [...change.addedNodes])) {
+    if (node.classList?.contains("py-error")) {
+      startFailed(`Python could not start (${node.textContent.trim().split("\n").pop()}).`);
+    }
+  }
+}).observe(document.body, { childList: true });
+
+// Open view `name` anew, as on its first show (its DOM from the template, its downloads started
+// again); Python mounts it again (py/app.py). Used by "Try again".
+function reopenView(name) {
+  views.delete(name);
+  if (currentView === name) showView(name);
+}
 
 // ---- service worker --------------------------------------------------------------------
 // sw.js keeps what a visit used for the next one. A first visit starts as without it: the page
@@ -489,17 +635,33 @@ function ready() {
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
+// Start downloading a file the page will need. A runtime file that fails stops the start (the
+// same file would fail for Pyodide or onnxruntime-web): say so. A model that fails is reported by
+// Python's load(), which fetches it again first.
 function prefetch(asset) {
   fetchBytes(asset.url, { size: asset.bytes, sha256: asset.sha256, kind: asset.kind, prefetch: true })
     .then(() => mark(`${asset.kind}-downloaded`))
-    .catch((error) => console.warn("prefetch failed", asset.url, error));
+    .catch((error) => {
+      if (asset.kind === "model") console.warn(`prefetch failed: ${error.message}`);
+      else startFailed(`${error.message} The page cannot start without it.`);
+    });
 }
 for (const asset of config.prefetch) prefetch(asset);
 addEventListener("py:ready", () => mark("python-started"));
+// PyScript 0.6 turns its worker hooks into code with Function() once Pyodide is loaded (polyscript's
+// Hook reads every hook for Python's XWorker), which a Content-Security-Policy without
+// 'unsafe-eval' forbids: the page would never start. This site starts no PyScript worker, so the
+// worker hooks (one by default) go before that happens (docs/RELIABILITY.md, "CSP").
+import(absolute(config.pyscript)).then(({ hooks }) => {
+  for (const name of ["onReady", "onBeforeRun", "onBeforeRunAsync", "onAfterRun", "onAfterRunAsync"]) {
+    hooks.worker[name]?.clear();
+  }
+}, () => {}); // PyScript did not load: the start-up failure is reported where it happens
 
 globalThis.ondevice = {
   config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
-  drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, webgpuSupport, pythonStarts: 0,
+  drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, webgpuSupport, showFailure, reopenView,
+  pythonStarts: 0,
   get currentView() { return currentView; },
   get serviceWorker() { return registration; }, // a Promise of the registration, once registered
 };

@@ -10,6 +10,7 @@ now. `ondevice.pythonStarts` counts the starts of this document (the tests check
 """
 import asyncio
 import importlib
+import traceback
 
 import js
 import pyodide_js
@@ -42,11 +43,18 @@ async def mount(name: str, page) -> None:
         await load_packages(VIEWS[name]["packages"])
         modules[name] = importlib.import_module(VIEWS[name]["module"])
         await modules[name].mount(page)
-    except Exception as error:  # the view says what failed (load_task shows it); keep the details
-        if page.state != "error":
-            page.show_error(f"This page could not start ({error}). Reload the page to try again.")
-            page.set_state("error")
-        raise
+    except Exception as error:  # say what failed, offer to try again; the details go to the console
+        traceback.print_exc()
+        message = str(error) if isinstance(error, pagekit.LoadError) else f"This page could not start: {pagekit.reason(error)}"
+        page.show_failure(message, lambda: reopen(name))
+
+
+def reopen(name: str) -> None:
+    """Try again a view that could not start: forget its Page (and its listeners) and have the
+    glue show it anew from its template, which mounts a fresh one (show). Python, its imports and
+    the other views stay."""
+    pages.pop(name).close()
+    glue.reopenView(name)
 
 
 def show(name: str, root) -> None:
@@ -65,7 +73,7 @@ def show(name: str, root) -> None:
             asyncio.ensure_future(mount(name, page))
         return
     page.set_state(page.state)
-    if page.state != "loading":
+    if page.state != "loading" and not page.failed:
         glue.ready()
 
 

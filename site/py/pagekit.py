@@ -13,7 +13,7 @@ import json
 import traceback
 
 import js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import JsException, create_once_callable, create_proxy
 from pyscript import document
 
 from ondevice import InputError, Progress, load
@@ -24,6 +24,19 @@ glue = js.globalThis.ondevice
 def url_param(name: str, default: str | None = None) -> str | None:
     value = js.URLSearchParams.new(js.location.search).get(name)
     return default if value is None else str(value)
+
+
+class LoadError(Exception):
+    """Something a view needs (its model, its packages) could not be loaded; the message is for
+    the user."""
+
+
+def reason(error: BaseException) -> str:
+    """An exception's message for the user: a JavaScript error's own message (the glue words its
+    download failures for users), else str(error)."""
+    if isinstance(error, JsException):
+        return str(getattr(error, "message", None) or error)
+    return str(error)
 
 
 async def yield_to_browser(*_) -> None:
@@ -38,6 +51,7 @@ class Page:
         self.name = name
         self.root = root
         self.state = "loading"
+        self.failed = False  # the view could not start (show_failure)
         self.bench = None  # async (runs, url, ...) -> JSON string of per-run timings
         self._listeners = []  # (target, event, proxy)
         self._busy = asyncio.Lock()
@@ -97,7 +111,20 @@ class Page:
         """<view root data-listeners>: the live handler proxies of this view (tests read it)."""
         self.root.dataset.listeners = str(len(self._listeners))
 
+    def close(self) -> None:
+        """Remove and free every listener this view added (the view is being replaced)."""
+        for target in {id(entry[0]): entry[0] for entry in self._listeners}.values():
+            self.forget(target)
+
     # ---- lifecycle ----
+    def show_failure(self, message: str, retry) -> None:
+        """The view could not start: its loading panel says `message`, with a button that calls
+        `retry()` ("Try again"), or reloads the page when the runtime itself failed (the glue
+        knows which)."""
+        self.failed = True
+        self.set_state("error")
+        glue.showFailure(self.root, message, create_once_callable(retry))
+
     def ready(self) -> None:
         if self.on_screen:
             glue.ready()
@@ -125,9 +152,7 @@ class Page:
             chosen, backend = self.model_choice(task)
             model = await load(task, variant=variant or chosen, backend=backend, on_progress=on_progress)
         except Exception as error:
-            self.show_error(f"The model could not be loaded: {error}")
-            self.set_state("error")
-            raise
+            raise LoadError(f"The model could not be loaded. {reason(error)}") from error
         self.status(f"Ready: {task}, {model.variant} model on {model.session.backend}.")
         status = self.element("status")
         status.dataset.task, status.dataset.variant, status.dataset.backend = task, model.variant, model.session.backend
@@ -151,7 +176,7 @@ class Page:
                 self.show_error("")
                 await action(*args)
                 self.set_state("ready")
-            except InputError as error:  # not an image, empty text...: the message is for the user
+            except (InputError, LoadError) as error:  # not an image, empty text, a model that did not load: the message is for the user
                 self.show_error(str(error))
                 self.set_state("error")
             except Exception as error:  # keep the page alive, tell the user, keep the details in the console
