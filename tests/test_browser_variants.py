@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from browser_pages import classifications, open_page, runs, wait_for_run
+from browser_pages import bypassing_csp, classifications, open_page, runs, wait_for_run
 from ondevice import compose
 from ondevice.loader import WebGPUSupport, choose_variant
 from ondevice.tasks.detect import Box
@@ -187,7 +187,7 @@ def wasm_pages(browser):
 @pytest.fixture(scope="module")
 def webgpu_browser(playwright):
     """Chromium with WebGPU enabled: headless, it offers SwiftShader (a software adapter)."""
-    browser = launch(playwright, ["--enable-unsafe-webgpu"])
+    browser = bypassing_csp(launch(playwright, ["--enable-unsafe-webgpu"]))
     yield browser
     browser.close()
 
