@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""ondevice's one entry point: build (default) | serve | test | bench.
+"""ondevice's one entry point: build (default) | serve | test | bench | quantise-search.
 
 Runs with any Python 3.11+. On first use it creates `.venv` from `requirements.lock` and runs
 `npm ci`, then re-runs itself inside that environment, where the pipeline lives in
@@ -37,6 +37,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
+
+    search = sub.add_parser("quantise-search", help="find the smallest int8/fp16 weight mix that passes a model's "
+                            "int8-weights gate and pin it in models/ (the build uses the pinned mix; slow)")
+    search.add_argument("tasks", nargs="+", metavar="TASK", help="task names, e.g. image-classification object-detection")
 
     sub.add_parser("test", help="build if needed, then run the test suite (CPython + headless Chromium); "
                    "further arguments go to pytest, e.g. `python build.py test -k classify -x`")

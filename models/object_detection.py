@@ -85,9 +85,12 @@ RECIPE = Recipe(
     read_labels=read_labels,
     conversion_check=conversion_check,
     quantisations=("int8", "int8-weights", "fp16"),
-    # Over the 28 gate views (7 photos x 4 views), matched with fp32 by class and IoU >= 0.5:
-    # int8 variants keep >= 85% of fp32's detections, fp16 >= 98%; no matched score moves by more
-    # than 0.25 (int8 moved them by up to 0.20 when this was written: a 0.9 cup stays above 0.7).
-    gate=DetectorGate(min_recall={"int8": 0.85, "int8-weights": 0.85, "fp16": 0.98}, max_score_difference=0.25),
+    # Every variant, over the 376 gate views (94 photos x 4 views), matched with fp32 by class and
+    # IoU >= 0.5: keeps >= 98% of fp32's detections (score >= 0.5) and adds no more than 2% extra;
+    # no matched score moves by more than 0.25. int8-weights: the int8/fp16 weight mix pinned in
+    # object_detection.mix.json (see docs/QUANTISATION.md for how it was chosen).
+    gate=DetectorGate(min_recall={"int8": 0.98, "int8-weights": 0.98, "fp16": 0.98}, max_extra=0.02,
+                      max_score_difference=0.25),
     tool_files=(CONVERTER, tool_env.TENSORFLOW.lock_path),
+    weight_mix=Path(__file__).with_suffix(".mix.json"),
 )

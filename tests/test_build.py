@@ -110,3 +110,123 @@ def test_a_failing_tool_script_reports_its_error_output(tmp_path):
     script.write_text("import sys, tensorflow\nsys.exit('no such graph node: ' + tensorflow.__version__)")
     with pytest.raises(ToolError, match="no such graph node: 2.21.0"):
         run_script(TENSORFLOW, script, log=lambda *_: None)
+
+
+def test_the_model_cache_key_follows_every_module_the_build_runs(monkeypatch):
+    """Every source file a recipe's build imports (at any depth) is in its cache key: changing any
+    one of them gives a new key, so the model, its quantised variants and their gate verdicts are
+    built again instead of served from the cache."""
+    import sys
+
+    from ondevice_build import models
+    from ondevice_build.paths import PYSRC, ROOT
+
+    sys.path.insert(0, str(ROOT))
+    recipes = {recipe.spec.task: recipe for recipe in models.load_recipes()}
+    inputs = {}  # the key reads only the inputs' pinned sha256, never the files
+    for task, must_cover in {
+        "image-classification": ["ondevice/image.py", "ondevice/registry.py", "ondevice_build/photos.py",
+                                 "ondevice_build/gates.py", "ondevice_build/quantise.py", "ondevice_build/sensitivity.py"],
+        "object-detection": ["ondevice/tasks/detect.py", "ondevice/tasks/nms.py", "ondevice_build/photos.py"],
+        "sentence-embeddings": ["ondevice/tasks/embed.py", "ondevice/text.py", "ondevice_build/sentences.py",
+                                "ondevice_build/text_gate.py"],
+        "person-segmentation": ["ondevice/tasks/segment.py", "ondevice_build/onnx_edit.py"],
+    }.items():
+        recipe = recipes[task]
+        files = models.source_files(recipe)
+        assert {PYSRC / path for path in must_cover} <= set(files), task
+        key = models.cache_key(recipe, inputs)
+        original = models._source_bytes
+        for changed in files:
+            monkeypatch.setattr(models, "_source_bytes",
+                                lambda path, changed=changed: original(path) + (b"\n# changed" if path == changed else b""))
+            assert models.cache_key(recipe, inputs) != key, (task, changed)
+        monkeypatch.setattr(models, "_source_bytes", original)
+        assert models.cache_key(recipe, inputs) == key
+
+
+@pytest.mark.parametrize("task", ["image-classification", "person-segmentation"])
+def test_the_gate_refuses_a_variant_with_one_layers_weights_zeroed(dist, manifest, tmp_path, task):
+    """fp32 judged against itself passes; the same model with one middle layer's weights set to
+    zero (a quantisation gone wrong in one place) is refused by the same gate."""
+    import sys
+
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    from ondevice.registry import spec_for
+    from ondevice_build import models, quantise
+    from ondevice_build.paths import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    recipe = next(recipe for recipe in models.load_recipes() if recipe.spec.task == task)
+    fp32 = dist / "models" / manifest["models"][task]["variants"]["fp32"]["file"]
+    labels = json.loads((dist / "models" / spec_for(task).labels_file).read_text())
+    assert recipe.gate.judge(recipe.spec, labels, fp32, fp32, "fp16")["passed"]
+
+    model = onnx.load(str(fp32))
+    layers = quantise.weight_layers(model)
+    middle = layers[len(layers) // 2]
+    weight = next(init for init in model.graph.initializer if init.name == middle.name)
+    weight.CopyFrom(numpy_helper.from_array(np.zeros_like(numpy_helper.to_array(weight)), middle.name))
+    broken = tmp_path / "one-layer-zeroed.onnx"
+    onnx.save(model, str(broken))
+    verdict = recipe.gate.judge(recipe.spec, labels, fp32, broken, "fp16")
+    assert not verdict["passed"], verdict
+
+
+def test_the_gate_runs_fp32_once_per_model(dist, manifest, monkeypatch):
+    """Judging a second variant (or a search's next candidate) reuses fp32's outputs: fp32 is run
+    on the gate views once per model, and its verdicts are the same as a fresh run's."""
+    import sys
+    from pathlib import Path
+
+    from ondevice.registry import spec_for
+    from ondevice_build import gates, models
+    from ondevice_build.paths import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    task = "person-segmentation-landscape"  # small, and its fp16 variant ships
+    recipe = next(recipe for recipe in models.load_recipes() if recipe.spec.task == task)
+    files = {name: dist / "models" / info["file"] for name, info in manifest["models"][task]["variants"].items()}
+    labels = json.loads((dist / "models" / spec_for(task).labels_file).read_text())
+    opened = []
+    original = gates.NativeSession
+    monkeypatch.setattr(gates, "NativeSession", lambda model, *args, **kwargs: opened.append(Path(model).name) or original(model, *args, **kwargs))
+    monkeypatch.setattr(gates, "_FP32_RESULTS", {})
+    first = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp16"], "fp16")
+    again = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp16"], "fp16")
+    itself = recipe.gate.judge(recipe.spec, labels, files["fp32"], files["fp32"], "fp32")
+    assert opened.count(files["fp32"].name) == 2, opened  # once for fp32's side, once as a candidate
+    assert first == again and first["passed"] and itself["min_mask_iou"] == 1.0
+
+
+def test_the_pinned_mix_is_in_the_cache_key_and_a_stale_one_is_refused_with_what_to_run(dist, manifest, monkeypatch):
+    """The build quantises int8-weights with the recipe's pinned mix (it never searches): editing
+    the pinned file gives a new cache key, and a mix naming a layer the fp32 graph does not have,
+    or one that fails its gate, refuses the variant with a reason that says to rerun the search."""
+    import sys
+
+    from ondevice_build import models, sensitivity
+    from ondevice_build.paths import ROOT
+
+    sys.path.insert(0, str(ROOT))
+    recipe = next(recipe for recipe in models.load_recipes() if recipe.spec.task == "image-classification")
+    pinned = sensitivity.PinnedMix.load(recipe.weight_mix)
+    assert len(pinned.fp16_layers) == 15
+    assert manifest["models"]["image-classification"]["variants"]["int8-weights"]["gate"]["fp16_layers"] == 15
+
+    key = models.cache_key(recipe, {})
+    original = models._source_bytes
+    monkeypatch.setattr(models, "_source_bytes",
+                        lambda path: original(path) + (b" " if path == recipe.weight_mix else b""))
+    assert models.cache_key(recipe, {}) != key
+    monkeypatch.setattr(models, "_source_bytes", original)
+
+    fp32 = dist / "models" / manifest["models"]["image-classification"]["variants"]["fp32"]["file"]
+    stale = sensitivity.PinnedMix(pinned.fp16_layers + ("/_blocks.99/no_such_layer/Conv",))
+    verdict = models._pinned_mix_verdict(recipe, fp32, stale, passed=True)
+    assert verdict["passed"] is False and "quantise-search image-classification" in verdict["reason"], verdict
+    failing = models._pinned_mix_verdict(recipe, fp32, pinned, passed=False)
+    assert "quantise-search image-classification" in failing["reason"] and failing["fp16_layers"] == 15

@@ -8,10 +8,12 @@ from PIL import Image
 from ondevice import ImageError
 from ondevice.tasks.detect import Box
 from ondevice_build.gates import match_detections
-from ondevice_build.photos import GATE
+from ondevice_build.photos import GOLDEN as GOLDEN_PHOTOS
 
 TASK = "object-detection"
-VARIANTS = ["fp32", "fp16", "int8", "int8-weights"]
+# Static int8 is refused by the gate since issue 12 (recall 93%, 14% extra detections on the
+# 376 gate views): see docs/QUANTISATION.md.
+VARIANTS = ["fp32", "fp16", "int8-weights"]
 # photo: (label it must hold, that object's box (x, y, width, height) in the photo's pixels as fp32
 # SSD MobileNet v2 found it on CPython when this was written).
 GOLDEN = {
@@ -76,12 +78,12 @@ def test_not_an_image_is_refused_in_the_users_words(native_model, run):
         run(native_model(TASK)(b"GIF89a but not really"))
 
 
-@pytest.mark.parametrize("variant", ["int8", "int8-weights", "fp16"])
+@pytest.mark.parametrize("variant", ["int8-weights", "fp16"])
 def test_quantised_variants_find_what_fp32_finds_on_the_gate_photos(native_model, photo, run, variant):
     """Matched by class and IoU >= 0.5, each variant keeps at least 90% of fp32's detections."""
     reference, candidate = native_model(TASK, "fp32"), native_model(TASK, variant)
     expected = got = matched = 0
-    for name in GATE:
+    for name in GOLDEN_PHOTOS:
         want, have = run(reference(photo(name))), run(candidate(photo(name)))
         expected, got, matched = expected + len(want), got + len(have), matched + len(match_detections(want, have))
     assert expected >= 5 and matched >= 0.9 * expected and got - matched <= 1, (variant, expected, got, matched)
@@ -96,8 +98,8 @@ def test_shipped_files_match_the_manifest_and_its_figures_meet_the_documented_bo
         assert hashlib.sha256(data).hexdigest() == info["sha256"] and len(data) == info["bytes"]
         if variant != "fp32":
             gate = info["gate"]
-            assert gate["inputs"] == 28 and gate["recall"] >= (0.98 if variant == "fp16" else 0.85), (variant, gate)
-            assert gate["extra_per_fp32_detection"] <= 0.1 and gate["max_score_difference"] <= 0.25, (variant, gate)
+            assert gate["inputs"] == 376 and gate["fp32_detections"] >= 100 and gate["recall"] >= 0.98, (variant, gate)
+            assert gate["extra_per_fp32_detection"] <= 0.02 and gate["max_score_difference"] <= 0.25, (variant, gate)
     assert max(entry["conversion_check"]["max_abs_difference"].values()) <= 1e-3
     labels = (dist / "models" / entry["labels"]).read_text()
     assert '"person"' in labels and '"toothbrush"' in labels

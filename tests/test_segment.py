@@ -101,14 +101,22 @@ def test_cut_out_png_keeps_the_alpha_channel():
 
 
 # ---- the shipped models ------------------------------------------------------------------------
-def test_fp32_and_fp16_ship_and_int8_is_refused_by_the_gate(manifest):
+# What the gate (mask IoU >= 0.98 with fp32 on every gate view with a person) lets ship: the
+# general model's fp16 misses it on one view (0.979), so only fp32 ships there (also on WebGPU).
+SHIPPED = {"person-segmentation": {"fp32"}, "person-segmentation-landscape": {"fp32", "fp16"}}
+SHIPPED_VARIANTS = [(task, variant) for task in TASKS for variant in sorted(SHIPPED[task])]
+
+
+def test_int8_is_refused_by_the_gate_and_fp16_ships_only_within_its_bound(manifest):
     for task in TASKS:
         entry = manifest["models"][task]
-        assert set(entry["variants"]) == {"fp32", "fp16"}, task
+        assert set(entry["variants"]) == SHIPPED[task], task
         refused = entry["refused_variants"]["int8"]
         assert not refused["passed"] and refused["min_mask_iou"] < 0.5, refused
-        assert entry["variants"]["fp16"]["gate"]["min_mask_iou"] >= 0.97
+        fp16 = entry["variants"]["fp16"]["gate"] if "fp16" in SHIPPED[task] else entry["refused_variants"]["fp16"]
+        assert (fp16["min_mask_iou"] >= 0.98) == ("fp16" in SHIPPED[task]) and fp16["min_mask_iou"] >= 0.97, fp16
         assert entry["default_variant"]["wasm"] == "fp32"
+        assert entry["default_variant"]["webgpu"] == ("fp16" if "fp16" in SHIPPED[task] else "fp32")
 
 
 def test_conversion_matches_the_tflite_interpreter(manifest):
@@ -118,8 +126,7 @@ def test_conversion_matches_the_tflite_interpreter(manifest):
         assert check["custom_op_vs_numpy_max_difference"] <= 1e-3, check
 
 
-@pytest.mark.parametrize("task", TASKS)
-@pytest.mark.parametrize("variant", ["fp32", "fp16"])
+@pytest.mark.parametrize("task, variant", SHIPPED_VARIANTS)
 def test_astronaut_mask_covers_her_and_not_the_flag_behind(native_model, photo, run, task, variant):
     mask = run(native_model(task, variant)(photo("astronaut")))
     assert mask.shape == (512, 512) and mask.dtype == np.float32
@@ -140,7 +147,7 @@ def test_a_photo_without_a_person_gives_an_empty_mask_and_an_unchanged_photo(nat
 
 
 def test_fp16_mask_agrees_with_fp32_on_the_astronaut(native_model, photo, run):
-    masks = [run(native_model("person-segmentation", v)(photo("astronaut"))) for v in ("fp32", "fp16")]
+    masks = [run(native_model("person-segmentation-landscape", v)(photo("astronaut"))) for v in ("fp32", "fp16")]
     assert mask_iou(*masks) >= 0.99
 
 

@@ -1,4 +1,4 @@
-"""The commands behind build.py, run inside .venv: build, serve, test, bench."""
+"""The commands behind build.py, run inside .venv: build, serve, test, bench, quantise-search."""
 from __future__ import annotations
 
 import json
@@ -27,9 +27,27 @@ def build(force: bool = False) -> None:
           f"in {time.perf_counter() - started:.1f} s")
 
 
+def quantise_search(tasks: list[str]) -> None:
+    """Search and pin the int8-weights mix of each task's recipe (see models.search_weight_mix)."""
+    sys.path.insert(0, str(ROOT))  # the recipes in models/
+    from .models import load_recipes, search_weight_mix
+
+    recipes = {recipe.spec.task: recipe for recipe in load_recipes()}
+    unknown = [task for task in tasks if task not in recipes or "int8-weights" not in recipes[task].quantisations]
+    if unknown:
+        raise SystemExit(f"no int8-weights variant to search for: {', '.join(unknown)} "
+                         f"(tasks with one: {', '.join(t for t, r in recipes.items() if 'int8-weights' in r.quantisations)})")
+    for task in tasks:
+        pinned = search_weight_mix(recipes[task])
+        print(f"[search] {task}: commit {pinned.relative_to(ROOT)}; the next build quantises with it and gates it once")
+
+
 def run(args) -> int:
     if args.command == "build":
         build(force=args.force)
+        return 0
+    if args.command == "quantise-search":
+        quantise_search(args.tasks)
         return 0
     if args.command == "serve":
         if not args.no_build:

@@ -1,8 +1,9 @@
 """The recipe format: what every model recipe in models/ declares.
 
 A recipe names its pinned inputs (weights, labels), how to export the fp32 ONNX graph from them,
-how to read the label list, which quantised variants to try, and the quality gate each variant
-must pass against fp32 to be shipped.
+how to read the label list, which quantised variants to try, the quality gate each variant
+must pass against fp32 to be shipped, and (for int8-weights) the pinned mix of int8 and float16
+weights that `python build.py quantise-search TASK` chose.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class Gate(Protocol):
 
     def calibration_feeds(self, spec: ModelSpec) -> list[dict]: ...
 
+    def sensitivity_feeds(self, spec: ModelSpec, labels) -> list[dict]: ...
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -35,3 +38,7 @@ class Recipe:
     # Files outside the recipe module that shape the export (a conversion script run in a tool
     # environment, that environment's lock): their bytes are part of the model's cache key.
     tool_files: tuple[Path, ...] = ()
+    # The int8-weights variant's mix, pinned: a JSON file committed next to the recipe, written by
+    # `python build.py quantise-search TASK` (sensitivity.PinnedMix). The build quantises with it
+    # and gates the result once; it never searches. None: every weight in int8.
+    weight_mix: Path | None = None

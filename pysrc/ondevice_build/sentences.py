@@ -79,6 +79,23 @@ TOPICS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Inputs for ranking the embedding model's layers by sensitivity (quantisation search), written
+# apart from TOPICS and SEARCH_CASES so the gate judges on sentences the search never saw.
+CALIBRATION: tuple[str, ...] = (
+    "The museum opens an exhibition of early photographs next month.",
+    "Turn left at the bakery and the library is on your right.",
+    "My phone screen cracked when it fell off the table.",
+    "The garden needs watering twice a week in July.",
+    "Parliament will vote on the new housing law on Thursday.",
+    "He fixed the leaking tap with a new washer.",
+    "Il pleut depuis trois jours à Bruxelles.",
+    "The children built a sandcastle before the tide came in.",
+    "Please send the invoice to the accounts department.",
+    "A meteor shower will be visible after midnight.",
+    "",
+    "lol",
+)
+
 SEARCH_CASES: tuple[tuple[str, str], ...] = (
     ("How do I fix my internet connection?", "Restart the router if the wifi connection keeps dropping."),
     ("what's the weather going to be like on saturday", "The forecast says sunshine with a light breeze all weekend."),

@@ -10,6 +10,7 @@ to preserve); (3) the search queries find fp32's top-1 sentence at least a state
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ondevice.registry import SENTENCE_EMBEDDINGS, ModelSpec
 from ondevice.runtime import NativeSession
 from ondevice.tasks.embed import TextEmbedder
 
-from .sentences import SEARCH_CASES, corpus
+from .sentences import CALIBRATION, SEARCH_CASES, corpus
 
 CLEAR_MARGIN = 0.05
 EDGE_CASES = ["", "!", "word " * 1000]  # nothing but [CLS] [SEP], one symbol, truncated at max_tokens
@@ -31,6 +32,20 @@ def native_embeddings(model: Path, variant: str, tokenizer_json: dict, texts: li
     onnxruntime, one text per run (so no text is padded or shares a batch)."""
     embedder = TextEmbedder(NativeSession(str(model), variant=variant), spec, tokenizer_json, variant)
     return asyncio.run(embedder.embed(texts, batch_size=1))
+
+
+_FP32_EMBEDDINGS: dict[tuple, np.ndarray] = {}
+
+
+def fp32_embeddings(model: Path, tokenizer_json: dict, texts: list[str], spec: ModelSpec) -> np.ndarray:
+    """`native_embeddings` of the fp32 model, computed once per model file (by sha256) and texts,
+    so judging many variants (or a mixed-precision search's candidates) runs only the candidates."""
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    key = (digest, spec, tuple(texts))
+    if key not in _FP32_EMBEDDINGS:
+        _FP32_EMBEDDINGS.clear()
+        _FP32_EMBEDDINGS[key] = native_embeddings(model, "fp32", tokenizer_json, texts, spec)
+    return _FP32_EMBEDDINGS[key]
 
 
 def nearest(queries: np.ndarray, corpus_vectors: np.ndarray, exclude_self: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -51,10 +66,18 @@ class EmbeddingGate:
     def calibration_feeds(self, spec: ModelSpec) -> list[dict]:
         return []  # the transformer has no static int8 variant: nothing to calibrate
 
+    def sensitivity_feeds(self, spec: ModelSpec, labels) -> list[dict]:
+        """One feed per `sentences.CALIBRATION` text (none of them judged by the gate)."""
+        from ondevice.tasks.embed import preprocess
+        from ondevice.text import WordPieceTokenizer
+
+        tokenizer = WordPieceTokenizer.from_tokenizer_json(labels, max_length=spec.text.max_tokens)
+        return [preprocess([text], tokenizer, spec) for text in CALIBRATION]
+
     def judge(self, spec: ModelSpec, labels, fp32: Path, candidate: Path, variant: str) -> dict:
         sentences, queries = corpus(), [query for query, _ in SEARCH_CASES]
         texts = sentences + queries + EDGE_CASES
-        reference = native_embeddings(fp32, "fp32", labels, texts, spec)
+        reference = fp32_embeddings(fp32, labels, texts, spec)
         got = native_embeddings(candidate, variant, labels, texts, spec)
         cosines = np.sum(reference * got, axis=1)
         n = len(sentences)
