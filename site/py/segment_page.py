@@ -178,14 +178,25 @@ def choose_mode(mode: str) -> None:
 
 
 # ---- controls -------------------------------------------------------------------------------
-def fill_variants() -> None:
-    shipped = list(pagekit.glue.config.models.to_py()["person-segmentation"]["variants"])
-    chosen, _ = page.model_choice("person-segmentation")
+def fill_variants(event=None) -> None:
+    """The precision control: the variants the chosen model ships (the two models ship different
+    ones), with the view's choice for it selected, else what was shown if that model ships it."""
+    task = str(element("model").value)
+    shipped = list(pagekit.glue.config.models.to_py()[task]["variants"])
+    chosen, current = page.model_choice(task)[0], str(element("variant").value)
+    selected = chosen if chosen in shipped else current if current in shipped else shipped[0]
+    options = []
     for variant in shipped:
         option = document.createElement("option")
         option.value = option.textContent = variant
-        option.selected = variant == chosen
-        element("variant").append(option)
+        option.selected = variant == selected
+        options.append(option)
+    element("variant").replaceChildren(*options)
+
+
+async def change_model(event=None) -> None:
+    fill_variants()
+    await resegment()
 
 
 def fill_backgrounds() -> None:
@@ -256,7 +267,7 @@ async def mount(view: pagekit.Page) -> None:
     page.bench = bench
     page.listen(element("mode-photo"), "click", lambda event: choose_mode("photo"))
     page.listen(element("mode-webcam"), "click", lambda event: choose_mode("webcam"))
-    for control, handler in (("effect", restyle), ("colour", restyle), ("variant", resegment), ("model", resegment)):
+    for control, handler in (("effect", restyle), ("colour", restyle), ("variant", resegment), ("model", change_model)):
         page.listen(element(control), "change", handler)
     page.listen(element("background-file"), "change", on_background_file)
     page.listen(element("download"), "click", download_cut_out)
