@@ -36,6 +36,19 @@ def wait_for_run(page, runs_before: int, timeout: int = 60_000) -> None:
                              f"message {page.text_content('#error')!r}") from error
 
 
+def visit_facts(page) -> dict:
+    """Proof that the document was not reloaded: one navigation, one Python start."""
+    return page.evaluate("({navigations: performance.getEntriesByType('navigation').length, "
+                         "pythonStarts: ondevice.pythonStarts})")
+
+
+def click_sample(page, name: str) -> None:
+    """Click the view's sample photo `name` and wait until the page has finished with it."""
+    before = runs(page)
+    page.click(f"#view button[data-sample={name}]")
+    wait_for_run(page, before)
+
+
 def give_file(page, path=None, *, name=None, data=None, mime="application/octet-stream", selector="#file"):
     """Upload through a file input and wait until the page has finished with it."""
     before = runs(page)

@@ -12,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from browser_pages import classifications, open_page, runs, wait_for_run
+from browser_pages import classifications, click_sample, open_page, visit_facts
 from ondevice_build.serve import Handler, serve_in_background
 
 ESPRESSO = 967
@@ -103,18 +103,6 @@ def wait_for_failure(page, words: str, timeout: int = 120_000) -> dict:
 
 def wait_until_ready(page, timeout: int = 120_000) -> None:
     page.wait_for_selector("body[data-state=ready]", timeout=timeout)
-
-
-def visit_facts(page) -> dict:
-    """Proof that the document was not reloaded: one navigation, one Python start."""
-    return page.evaluate("({navigations: performance.getEntriesByType('navigation').length, "
-                         "pythonStarts: ondevice.pythonStarts})")
-
-
-def click_sample(page, name: str) -> None:
-    before = runs(page)
-    page.click(f"#view button[data-sample={name}]")
-    wait_for_run(page, before)
 
 
 def goto(page, url: str) -> None:
