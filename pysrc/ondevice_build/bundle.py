@@ -34,7 +34,7 @@ from .fetch import file_sha256
 from .headers import HEADERS_FILE, write_headers_file
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
-from .runtime_assets import (ORT_DIR, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
+from .runtime_assets import (ORT_DIR, PYODIDE_VERSION, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
                              pyscript_interpreter)
 
 
@@ -63,7 +63,7 @@ PAGE_MODULES = ("pagekit.py", "camera.py")  # shared by the view modules
 START_PACKAGES = ("numpy",)  # loaded as Python starts; a view loads what else it needs when shown
 KINDS = {"python": "Python runtime", "packages": "Python packages", "onnxruntime": "ONNX Runtime",
          "model": "Model", "code": "ondevice code"}
-COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar"}
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar", ".bin"}
 LIBRARY_ZIP = "py/ondevice.zip"
 LIBRARY_HOME = "/home/pyodide"  # Python's working directory in the page, where PyScript unpacks the zip
 SERVICE_WORKER = "sw.js"
@@ -171,8 +171,9 @@ def model_variants(manifest: dict) -> dict:
 
 def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
     packages = START_PACKAGES
-    prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith(".mjs")]
-    prefetch += [asset(dist, f, "packages") for f in runtime.wheels_for(packages)]
+    # the wheels are downloaded only when Python boots without the snapshot (the glue's pythonBoots)
+    wasm = next(f for f in runtime.pyodide if f.endswith(".wasm"))  # compiled as it downloads: config.python
+    prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith((".mjs", ".wasm"))]
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     config = {
@@ -184,9 +185,11 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "prefetch": prefetch,
         "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,
                          "packages": list(python_packages(view.tasks))} for name, view in VIEWS.items()},
-        "start_packages": list(packages),
-        "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))]
-                     for name in PYTHON_PACKAGES if name not in packages},
+        "python": {"version": PYODIDE_VERSION, "module": runtime.pyodide_module, "wasm": asset(dist, wasm, "python"),
+                   "packages": list(packages),
+                   "snapshot": {role: asset(dist, path, "packages" if role == "site" else "python")
+                                for role, path in runtime.snapshot.items()}},
+        "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))] for name in PYTHON_PACKAGES},
         "models": model_variants(manifest),
         # the small text files Python reads (manifest, label lists): the glue checks them too
         "texts": {relative: file_sha256(dist / relative) for relative in
@@ -195,7 +198,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
     }
     pyscript_config = {
-        **pyscript_interpreter(runtime, packages),
+        **pyscript_interpreter(packages),
         "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*"},
     }
     (dist / "py" / "app.json").write_text(json.dumps(pyscript_config, indent=2))

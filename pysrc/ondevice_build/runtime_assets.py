@@ -12,6 +12,8 @@ named after their content (`runtime/pyodide-<version>-<hash>/`: the server cache
 year) under Pyodide's default names, so PyScript's `interpreter` is plain `pyodide.mjs`: it finds
 the compiled stdlib and the lock beside itself, and with `"packages_cache": "passthrough"` PyScript
 hands the page's `packages` to Pyodide's `loadPackage` instead of installing them with micropip.
+Beside them goes Python's memory snapshot with those packages imported (`snapshot`), which pages
+restore instead (js/python.mjs), the wheels staying for when they cannot.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from .bytecode import Archive, compile_archives
 from .fetch import Artifact, PypiMember, Url, fetch, file_sha256
 from .paths import NODE_MODULES
+from .snapshot import write_snapshot
 
 PYODIDE_VERSION = "0.27.7"
 PYSCRIPT_VERSION = "0.6.60"
@@ -55,18 +58,20 @@ class RuntimeFiles:
     """Paths (relative to dist/) of what a page loads, by kind, for pages and the benchmark.
 
     pyodide: Pyodide's core, our compiled stdlib and our lock; wheels: for each package a page may
-    name, the wheel files it needs (its own and its dependencies').
+    name, the wheel files it needs (its own and its dependencies'); snapshot: Python's memory
+    snapshot with every package imported, by role ("memory", "site", "meta": see snapshot.py).
     """
 
     pyodide: tuple[str, ...]
     wheels: dict[str, tuple[str, ...]]
+    snapshot: dict[str, str]
     pyscript: tuple[str, ...]
     ort_wasm: tuple[str, ...]
     ort_webgpu: tuple[str, ...]
 
     @property
-    def interpreter(self) -> str:
-        """The module PyScript imports to start Python (`config.interpreter`)."""
+    def pyodide_module(self) -> str:
+        """Pyodide's own module, which js/python.mjs (PyScript's `interpreter`) starts Python with."""
         return next(path for path in self.pyodide if path.endswith("/pyodide.mjs"))
 
     def wheels_for(self, packages: tuple[str, ...]) -> tuple[str, ...]:
@@ -117,9 +122,10 @@ def folder_name(stdlib: Path, lock_text: str) -> str:
     return f"{RUNTIME}/pyodide-{PYODIDE_VERSION}-{digest[:10]}"
 
 
-def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """Pyodide's core, the compiled stdlib and wheels and their lock into one folder of dist/:
-    (the core files, {package: its wheel files}) as paths relative to dist/."""
+def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Pyodide's core, the compiled stdlib and wheels and their lock into one folder of dist/, and
+    the memory snapshot made from them: (the core files, {package: its wheel files}, {role:
+    snapshot file}) as paths relative to dist/."""
     pyodide_src = NODE_MODULES / "pyodide"
     installed = json.loads((pyodide_src / "package.json").read_text())["version"]
     if installed != PYODIDE_VERSION:
@@ -139,19 +145,22 @@ def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tupl
     per_package = {package: tuple(f"{folder}/{lock['packages'][name]['file_name']}"
                                   for name in packages_needed(lock, (package,)))
                    for package in PYTHON_PACKAGES}
-    return tuple(f"{folder}/{name}" for name in (*PYODIDE_CORE, STDLIB, LOCK)), per_package
+    installed = {name: target / lock["packages"][name]["file_name"] for name in packages_needed(lock, PYTHON_PACKAGES)}
+    snapshot = {role: f"{folder}/{name}" for role, name in write_snapshot(target, installed, log).items()}
+    return tuple(f"{folder}/{name}" for name in (*PYODIDE_CORE, STDLIB, LOCK)), per_package, snapshot
 
 
-def pyscript_interpreter(runtime: RuntimeFiles, packages: tuple[str, ...], to_dist: str = "../") -> dict:
+def pyscript_interpreter(packages: tuple[str, ...], to_dist: str = "../") -> dict:
     """The PyScript config keys that start Python for a page that loads `packages` (e.g. ("numpy",)):
-    Pyodide from `runtime` with its compiled stdlib, and the packages installed by Pyodide's
+    through js/python.mjs, which restores the memory snapshot or else starts Pyodide from the
+    runtime folder with its compiled stdlib and has the packages installed by Pyodide's
     loadPackage from our lock (PyScript's "passthrough": no micropip). `to_dist` leads from the
     config file's folder to dist/ (the config lives in py/)."""
-    return {"interpreter": to_dist + runtime.interpreter, "packages": list(packages), "packages_cache": "passthrough"}
+    return {"interpreter": to_dist + "js/python.mjs", "packages": list(packages), "packages_cache": "passthrough"}
 
 
 def copy_runtime(dist: Path, log=print) -> RuntimeFiles:
-    pyodide, wheels = copy_pyodide(dist, log)
+    pyodide, wheels, snapshot = copy_pyodide(dist, log)
 
     pyscript_src = NODE_MODULES / "@pyscript" / "core" / "dist"
     pyscript = []
@@ -168,6 +177,7 @@ def copy_runtime(dist: Path, log=print) -> RuntimeFiles:
     return RuntimeFiles(
         pyodide=pyodide,
         wheels=wheels,
+        snapshot=snapshot,
         pyscript=tuple(pyscript),
         ort_wasm=tuple(f"{ORT_DIR}/{name}" for name in ORT_WASM_FILES),
         ort_webgpu=tuple(f"{ORT_DIR}/{name}" for name in ORT_WEBGPU_FILES),

@@ -98,7 +98,7 @@ const SUBJECTS = { python: "the Python runtime", packages: "a Python package", o
 // The size of every model and runtime file the config names (absolute URL -> bytes): a download
 // that ends short is told apart from one that is damaged.
 const SIZES = new Map([
-  ...config.prefetch, ...Object.values(config.packages).flat(),
+  ...config.prefetch, config.python.wasm, ...Object.values(config.python.snapshot ?? {}), ...Object.values(config.packages).flat(),
   ...Object.values(config.models).flatMap((entry) => Object.values(entry.variants)),
 ].map((file) => [absolute(file.url), file.bytes]));
 const suspects = new Set(); // URLs whose last download was wrong: fetched again past the HTTP cache
@@ -132,9 +132,10 @@ async function checkedFetch(url, subject) {
 // Download a file with byte progress and check its size and sha256. Caching is the service
 // worker's (sw.js: one verified copy per build) and, where none runs, the HTTP cache's (hashed
 // names, cached for a year). Every failure is a DownloadError saying what went wrong.
-async function download(url, entry, { sha256, size, kind }) {
+async function download(url, entry, { sha256, size, kind, onResponse }) {
   const subject = `${SUBJECTS[kind] ?? "a file"} (${url.split("/").pop()})`;
   const response = await checkedFetch(url, subject);
+  onResponse?.(response);
   let bytes;
   try {
     bytes = await readWithProgress(response, entry.total, (loaded, total) => {
@@ -159,13 +160,13 @@ async function download(url, entry, { sha256, size, kind }) {
 
 // Fetch a file once per page (later callers share the first download) and return its bytes.
 function fetchBytes(url, options = {}) {
-  const { sha256 = "", onProgress = null, size = 0, kind = "model" } = options;
+  const { sha256 = "", onProgress = null, size = 0, kind = "model", onResponse } = options;
   const key = absolute(url);
   let entry = inflight.get(key);
   if (!entry) {
     entry = { loaded: 0, total: size, listeners: new Set() };
     entry.listeners.add((loaded, total) => report(kind, key, loaded, total));
-    entry.promise = download(key, entry, { sha256, size, kind });
+    entry.promise = download(key, entry, { sha256, size, kind, onResponse });
     inflight.set(key, entry);
     entry.promise.catch(() => inflight.delete(key));
   }
@@ -442,11 +443,60 @@ function modelChoice(view, task) {
   return viewModels(view).find((model) => model.task === task) ?? null;
 }
 
+// ---- Python's start ---------------------------------------------------------------------
+// Pyodide's wasm, compiled as it downloads (a streamed compile, whose machine code Chromium keeps
+// for the next visit) and handed to Pyodide (js/python.mjs) only once its bytes check out.
+function compiledWasm(asset) {
+  let module;
+  const compile = (response) => { module = WebAssembly.compileStreaming(response.clone()); };
+  return fetchBytes(asset.url, { ...asset, prefetch: true, onResponse: compile }).then(() => module);
+}
+const pyodideWasm = compiledWasm(config.python.wasm);
+pyodideWasm.catch((error) => startFailed(`${error.message} The page cannot start without it.`));
+
+// Python's memory snapshot.
+// Python starts from the build's memory snapshot, numpy and Pillow already imported (js/python.mjs
+// restores it): here its files are downloaded, verified and the libraries in it compiled while
+// Pyodide itself loads. Without a snapshot (none built, ?python=boot, a download that failed, a
+// restore refused) Python boots the normal way and Pyodide installs the packages from their wheels,
+// which pythonBoots() then downloads with byte progress.
+let bootReason = null;
+async function loadSnapshot() {
+  const files = config.python.snapshot;
+  if (!files) return pythonBoots("this build has no snapshot");
+  if (new URLSearchParams(location.search).get("python") === "boot") return pythonBoots("?python=boot");
+  try {
+    const [meta, memory, site] = await Promise.all([files.meta, files.memory, files.site]
+      .map((asset) => fetchBytes(asset.url, asset)));
+    const layout = JSON.parse(new TextDecoder().decode(meta));
+    const modules = new Map(await Promise.all(layout.libs.map(async (lib) =>
+      [lib.path, await WebAssembly.compile(site.subarray(lib.offset, lib.offset + lib.size))])));
+    mark("snapshot-ready");
+    return { meta: layout, memory, files: site, modules };
+  } catch (error) {
+    return pythonBoots(`the snapshot could not be loaded: ${error.message}`);
+  }
+}
+const pythonSnapshot = loadSnapshot();
+
+// Python boots without the snapshot: say why (js/python.mjs reports it as ondevice.pythonStart) and
+// download the packages Pyodide will install, for the start and for the view on screen.
+function pythonBoots(reason) {
+  if (bootReason !== null) return null;
+  bootReason = reason;
+  const wanted = [...config.python.packages, ...(currentView ? config.views[currentView].packages : [])];
+  for (const pkg of new Set(wanted)) for (const asset of config.packages[pkg]) prefetch(asset);
+  return null;
+}
+
 // What a view needs before it can answer: its Python packages, its models, its first session.
 function prefetchView(name) {
-  for (const pkg of config.views[name].packages) {
-    for (const asset of config.packages[pkg] ?? []) prefetch(asset);
-  }
+  pythonSnapshot.then((snapshot) => {
+    for (const pkg of config.views[name].packages) {
+      if (snapshot?.meta.packages.includes(pkg) && bootReason === null) continue;
+      for (const asset of config.packages[pkg]) prefetch(asset);
+    }
+  });
   const models = viewModels(name);
   const fetchModels = (files) => {
     for (const model of files) prefetch({ ...model, kind: "model" });
@@ -662,7 +712,10 @@ globalThis.ondevice = {
   config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
   drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, webgpuSupport, showFailure, reopenView,
   pythonStarts: 0,
+  pyodideWasm, pythonSnapshot, pythonBoots, // for js/python.mjs
+  pythonStart: null, // how Python started, set by js/python.mjs: {from: "snapshot" | "boot", packages, reason}
   get currentView() { return currentView; },
+  get bootReason() { return bootReason; }, // why Python boots without the snapshot (null: it does not)
   get serviceWorker() { return registration; }, // a Promise of the registration, once registered
 };
 showView(viewOf(location.href) ?? "index.html");

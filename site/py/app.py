@@ -1,8 +1,9 @@
 """The app shell's Python: started once per visit, it mounts each view the first time it is shown
 and suspends it as the visitor moves between pages (links, back and forward).
 
-Python starts with numpy only; a view that needs more (Pillow, for the image views) has it loaded
-by Pyodide before it mounts (the glue has already prefetched the wheel when the view showed).
+Python starts from its memory snapshot with numpy and Pillow imported; when it boots without one
+(js/python.mjs) it has numpy only, and a view that needs more (Pillow, for the image views) has it
+loaded by Pyodide before it mounts (the glue has already prefetched the wheel when the view showed).
 A view module (classify_page, ...) has `async def mount(page)`, run once per visit, and may have
 `suspend()` (stop what must not run off screen: the webcam). The glue shows a
 view's DOM at once and fires "ondevice:view"; a view shown before Python was running is mounted
@@ -25,7 +26,7 @@ VIEWS = glue.config.views.to_py()  # view name -> {"title", "tasks", "module", "
 pages = {}  # view name -> pagekit.Page (mounted this visit)
 modules = {}  # view name -> its module, imported once its packages are installed
 on_screen = None  # the name of the view on screen
-loaded_packages = set(glue.config.start_packages)  # what PyScript installed at start (py/app.json)
+loaded_packages = set(glue.pythonStart.packages)  # what Python started with (js/python.mjs)
 
 
 async def load_packages(names: list[str]) -> None:

@@ -1,0 +1,112 @@
+"""Python's memory snapshot: Pyodide with numpy and Pillow imported, made at build time.
+
+A page restores it instead of booting Pyodide, loading the wheels and importing them (js/python.mjs;
+docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
+- `snapshot-memory-<hash>.bin`: Pyodide's linear memory after `SNAPSHOT_IMPORTS` ran (made by
+  `snapshot_make.mjs` under node, from the very files the pages load);
+- `snapshot-site-<hash>.bin`: every file of the wheels, end to end: the page writes them into
+  site-packages (later imports, data files, the libraries' code);
+- `snapshot-<hash>.json`: where each file sits in it, the packages it holds, and what the restore needs to
+  put the libraries back where they were (their dlopen handles and memory ranges, the linker digest).
+
+Cached under `.cache/snapshot/` by a key made of every input: the maker, the page's restore code,
+Pyodide's files and the compiled stdlib and wheels it ran with, and the imports.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .fetch import file_sha256
+from .paths import CACHE, SITE
+
+HERE = Path(__file__).resolve().parent
+MAKER = HERE / "snapshot_make.mjs"
+RESTORER = SITE / "js" / "python.mjs"  # its linkDigest() is the maker's too
+STORE = CACHE / "snapshot"
+SITE_PACKAGES = "/lib/python3.12/site-packages"
+# What the snapshot has imported: what the pages' Python imports before its first result, the
+# stdlib included (its bytecode is then already unmarshalled), but nothing that holds a JavaScript
+# object (`js`, pyscript, ondevice.bridge: a snapshot cannot keep those).
+SNAPSHOT_IMPORTS = """\
+import asyncio, dataclasses, hashlib, importlib, inspect, io, json, pathlib, re, traceback, typing
+import unicodedata, warnings
+import numpy
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+Image.preinit()  # the JPEG, PNG, GIF, BMP and PPM plugins, which Image.open would import
+"""
+
+
+class SnapshotError(RuntimeError):
+    """The snapshot could not be made (the message holds Pyodide's output)."""
+
+
+def cache_key(runtime: Path, wheels: dict[str, Path]) -> str:
+    inputs = [SNAPSHOT_IMPORTS, sorted(wheels)]
+    inputs += [file_sha256(path) for path in (MAKER, RESTORER, *sorted(runtime.iterdir()))]
+    return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
+
+
+def site_files(wheels: dict[str, Path]) -> tuple[bytes, list[list]]:
+    """Every file of the wheels end to end, and [site-packages path, offset, size] for each."""
+    blob, index = bytearray(), []
+    for wheel in wheels.values():
+        with zipfile.ZipFile(wheel) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                data = archive.read(info)
+                index.append([f"{SITE_PACKAGES}/{info.filename}", len(blob), len(data)])
+                blob += data
+    return bytes(blob), index
+
+
+def make(runtime: Path, wheels: dict[str, Path], target: Path) -> None:
+    """Run the maker on `runtime` into `target` (memory.bin, link.json)."""
+    node = shutil.which("node")
+    if node is None:
+        raise SnapshotError("node not found: Node.js 20+ is needed to make Python's snapshot")
+    with tempfile.TemporaryDirectory() as folder:
+        imports = Path(folder) / "imports.py"
+        imports.write_text(SNAPSHOT_IMPORTS)
+        names = json.dumps([path.name for path in wheels.values()])
+        result = subprocess.run([node, str(MAKER), str(runtime), names, str(imports), str(target)],
+                                capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SnapshotError(f"Pyodide could not make the snapshot:\n{(result.stdout + result.stderr).strip()[-4000:]}")
+
+
+def write_named(folder: Path, stem: str, suffix: str, data: bytes) -> str:
+    """Write `data` into `folder` under a name with its hash (the runtime folder is cached for a
+    year by the server: a changed file must change its name); return the name."""
+    name = f"{stem}-{hashlib.sha256(data).hexdigest()[:10]}{suffix}"
+    (folder / name).write_bytes(data)
+    return name
+
+
+def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict[str, str]:
+    """Make (or take from the cache) the snapshot of the Pyodide in `runtime` with the `wheels`
+    ({package: wheel in runtime}) installed, and write its three files into `runtime`: their names
+    by role ("memory", "site", "meta")."""
+    cached = STORE / cache_key(runtime, wheels)[:16]
+    if not (cached / "link.json").exists():
+        STORE.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=STORE))
+        make(runtime, wheels, staging)
+        shutil.rmtree(cached, ignore_errors=True)
+        staging.rename(cached)
+        log(f"[snapshot] made: {(cached / 'memory.bin').stat().st_size:,} B of memory with {', '.join(wheels)} imported")
+    link = json.loads((cached / "link.json").read_text())
+    blob, index = site_files(wheels)
+    where = {path: (offset, size) for path, offset, size in index}
+    for lib in link["libs"]:
+        lib["offset"], lib["size"] = where[lib["path"]]
+    layout = {"packages": sorted(wheels), **link, "files": index}
+    return {"memory": write_named(runtime, "snapshot-memory", ".bin", (cached / "memory.bin").read_bytes()),
+            "site": write_named(runtime, "snapshot-site", ".bin", blob),
+            "meta": write_named(runtime, "snapshot", ".json", json.dumps(layout).encode())}

@@ -1,0 +1,111 @@
+// PyScript's interpreter module (py/app.json "interpreter"): starts Pyodide from the build's memory
+// snapshot, taken after numpy and Pillow were imported, and from a normal boot when that cannot be.
+//
+// Pyodide 0.27 restores a snapshot of a bare interpreter only: the shared libraries that numpy and
+// Pillow load (wasm side modules: their code and function-table entries live outside the linear
+// memory a snapshot holds) are not in it. The build (ondevice_build/snapshot.py) records where each
+// library was placed (its dlopen handle holds its memory and table base) and a digest of the
+// dynamic linker's symbol table; here, right after Pyodide has copied the memory back and before
+// any Python runs, each library is instantiated again at exactly that place from a module compiled
+// while the snapshot downloaded, and its data (which instantiating re-initialised) is copied back
+// from the snapshot. If the linker's table does not come out as recorded, the restore is refused
+// and Python boots the normal way (loadPackage), as it also does when the snapshot cannot be had.
+// See docs/STARTUP.md.
+const glue = globalThis.ondevice;
+export const version = glue?.config.python.version;
+
+function absolute(url) {
+  return new URL(url, document.baseURI).href;
+}
+
+// A digest of the dynamic linker's state that the restored memory relies on: the function table's
+// length and every GOT entry's value (function-table slots and data addresses of symbols).
+export function linkDigest(Module) {
+  let hash = 0x811c9dc5;
+  const text = Object.keys(Module.GOT).sort().map((name) => `${name}=${Module.GOT[name].value}`).join(";");
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `${Module.wasmTable.length}:${Object.keys(Module.GOT).length}:${hash.toString(16)}`;
+}
+
+// Write the site-packages files into Pyodide's file system (modules imported later, data files and
+// the libraries a later import loads), then put every library the snapshot had loaded back in place.
+function relink(Module, { meta, files, modules }) {
+  const { FS, HEAP8, LDSO } = Module;
+  for (const [path, offset, size] of meta.files) {
+    FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    FS.writeFile(path, files.subarray(offset, offset + size));
+  }
+  if (Module.wasmTable.length < meta.tableBefore) Module.wasmTable.grow(meta.tableBefore - Module.wasmTable.length);
+  for (const lib of meta.libs) {
+    const { memoryBase, memorySize } = lib;
+    const data = HEAP8.slice(memoryBase, memoryBase + memorySize);
+    const dso = Module.newDSO(lib.path, lib.handle, "loading");
+    dso.global = false;
+    const flags = { loadAsync: false, nodelete: true, allowUndefined: true, global: false };
+    dso.exports = Module.loadWebAssemblyModule(modules.get(lib.path), flags, lib.path, {}, lib.handle);
+    LDSO.loadedLibsByName[lib.path.slice(lib.path.lastIndexOf("/") + 1)] = dso;
+    Module.HEAP8.set(data, memoryBase);
+    for (const other of lib.otherHandles) LDSO.loadedLibsByHandle[other] = dso;
+  }
+  const digest = linkDigest(Module);
+  if (digest !== meta.linkDigest) throw new Error(`the libraries did not link as recorded (${digest}, not ${meta.linkDigest})`);
+}
+
+// Pyodide's module factory (set by pyodide.asm.js, which pyodide.mjs loads), wrapped as it is set:
+// the module is instantiated from the wasm the glue compiled, and, with a snapshot, `relink` runs
+// inside the restore step.
+let snapshot = null;
+let createModule;
+if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not when the build imports linkDigest)
+  configurable: true,
+  get: () => createModule,
+  set: (create) => {
+    createModule = async (settings) => {
+      settings.instantiateWasm = (imports, receive) => {
+        glue.pyodideWasm.then(async (module) => receive(await WebAssembly.instantiate(module, imports), module))
+          .catch((error) => console.warn("Pyodide's wasm could not be instantiated", error));
+        return {}; // instantiated asynchronously
+      };
+      const Module = await create(settings);
+      const restoreMemory = Module.API.restoreSnapshot;
+      Module.API.restoreSnapshot = (bytes) => {
+        const config = restoreMemory(bytes);
+        relink(Module, snapshot);
+        return config;
+      };
+      return Module;
+    };
+  },
+});
+
+// Python from the snapshot: Pyodide starts loading at once, and takes the memory when it arrives.
+async function restore(pyodide, options) {
+  const memory = glue.pythonSnapshot.then((loaded) => {
+    if (!loaded) throw new Error(glue.bootReason);
+    snapshot = loaded;
+    return loaded.memory;
+  });
+  const python = await pyodide.loadPyodide({ ...options, packages: [], _loadSnapshot: memory });
+  python.runPython("import random; random.seed()"); // the snapshot's seed would repeat on every visit
+  for (const name of snapshot.meta.packages) python.loadedPackages[name] = "snapshot";
+  return python;
+}
+
+export async function loadPyodide(options) {
+  const runtime = glue.config.python;
+  const pyodide = await import(absolute(runtime.module));
+  options = { ...options, indexURL: absolute(runtime.module.slice(0, runtime.module.lastIndexOf("/") + 1)) };
+  if (runtime.snapshot && glue.bootReason === null) {
+    try {
+      const python = await restore(pyodide, options);
+      glue.pythonStart = { from: "snapshot", packages: snapshot.meta.packages };
+      return python;
+    } catch (error) {
+      if (snapshot) console.warn(`Python's snapshot could not be restored (${error.message}): starting it the normal way.`);
+      glue.pythonBoots(`the snapshot could not be restored: ${error.message}`);
+      snapshot = null;
+    }
+  }
+  glue.pythonStart = { from: "boot", packages: options.packages ?? [], reason: glue.bootReason };
+  return pyodide.loadPyodide(options);
+}
