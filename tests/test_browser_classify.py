@@ -11,9 +11,10 @@ SCORE_TOLERANCE = 0.01  # absolute, per class probability: WASM vs native kernel
 ESPRESSO = 967
 
 
-@pytest.fixture(scope="module")
-def page(browser, site_url):
-    page = open_page(browser.new_context(), site_url + "classify.html")
+@pytest.fixture(scope="module", params=["", "?python=boot"], ids=["snapshot", "boot"])
+def page(browser, site_url, request):
+    """The page with Python restored from its memory snapshot, and booted without it."""
+    page = open_page(browser.new_context(), site_url + "classify.html" + request.param)
     yield page
     page.context.close()
 

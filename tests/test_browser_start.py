@@ -1,14 +1,19 @@
-"""Pages start Python from the bytecode the build shipped, without micropip; text pages without Pillow.
+"""Pages start Python from the memory snapshot or, without it, from the bytecode the build shipped;
+never with micropip; text pages booted without the snapshot without Pillow.
 
 A Python probe is added after the app's own script (PyScript runs a page's scripts in order, in
 one interpreter); once the view is ready the test calls it, and it reports how each loaded module
 was loaded.
 """
+import hashlib
 import json
+import re
 
 import pytest
 
-from browser_pages import open_page
+from browser_pages import classifications, click_sample, open_page
+
+ESPRESSO = 967
 
 PROBE = """<script type="py">
 import importlib.util, json, sys
@@ -67,7 +72,8 @@ def classify_facts(browser, site_url):
 
 @pytest.fixture(scope="module")
 def search_facts(browser, site_url):
-    return python_facts(browser, site_url + "search.html")
+    """The search page booted without the snapshot (which holds Pillow, shared by every page)."""
+    return python_facts(browser, site_url + "search.html?python=boot")
 
 
 def test_classify_page_runs_stdlib_numpy_pillow_and_ondevice_from_shipped_bytecode(classify_facts):
@@ -105,4 +111,99 @@ def test_the_views_session_is_warmed_up_before_python_gets_it(browser, site_url,
     assert marks["session-created"] <= marks["warmed-up"] <= marks["ready"], marks
     assert page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('/models/')"
                          " && e.name.endsWith('.onnx')).length") == 1
+    context.close()
+
+
+# Python from the memory snapshot (js/python.mjs): what the snapshot did not import or load still
+# works (numpy.random and Pillow's WebP codec are libraries loaded on first use), every visit gets
+# its own random seed, and when the snapshot cannot be used Python boots the normal way.
+SNAPSHOT_PROBE = """<script type="py">
+import io, json, random
+import js
+from pyodide.ffi import create_proxy
+
+def snapshot_facts():
+    import numpy as np
+    from PIL import Image
+    encoded = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 200, 30)).save(encoded, "WEBP", lossless=True)
+    return json.dumps({
+        "random": random.random(),
+        "rng": np.random.default_rng(7).integers(0, 1000, 3).tolist(),
+        "webp": list(Image.open(io.BytesIO(encoded.getvalue())).convert("RGB").getpixel((1, 1))),
+        "det": float(np.linalg.det(np.array([[2.0, 1.0], [1.0, 3.0]]))),
+    })
+
+js.snapshotFacts = create_proxy(snapshot_facts)
+</script>
+</body>"""
+
+
+def snapshot_facts(context, url: str) -> dict:
+    """Open `url` in `context` with the snapshot probe; its facts and how Python started."""
+    context.route(url, lambda route: route.fulfill(
+        response=(response := route.fetch()), body=response.text().replace("</body>", SNAPSHOT_PROBE)))
+    page = open_page(context, url)
+    page.wait_for_function("typeof globalThis.snapshotFacts === 'function'", timeout=60_000)
+    facts = {**json.loads(page.evaluate("snapshotFacts()")), "start": page.evaluate("ondevice.pythonStart")}
+    page.close()
+    return facts
+
+
+def test_python_restored_from_the_snapshot_loads_what_it_left_out_and_reseeds(browser, site_url):
+    import numpy as np  # the same generator in CPython: PCG64 gives the same numbers everywhere
+
+    context = browser.new_context()
+    first, second = (snapshot_facts(context, site_url + "classify.html") for _ in range(2))
+    context.close()
+    for facts in (first, second):
+        assert facts["start"]["from"] == "snapshot" and sorted(facts["start"]["packages"]) == ["numpy", "pillow"]
+        assert facts["rng"] == np.random.default_rng(7).integers(0, 1000, 3).tolist()
+        assert facts["webp"] == [10, 200, 30]
+        assert facts["det"] == pytest.approx(5.0)
+    assert first["random"] != second["random"]
+
+
+def test_python_boots_without_the_snapshot_when_asked(browser, site_url):
+    context = browser.new_context()
+    facts = snapshot_facts(context, site_url + "classify.html?python=boot")
+    context.close()
+    assert facts["start"] == {"from": "boot", "packages": ["numpy"], "reason": "?python=boot"}
+    assert facts["webp"] == [10, 200, 30] and facts["det"] == pytest.approx(5.0)
+
+
+def test_a_snapshot_that_does_not_link_as_recorded_is_refused_and_python_boots(browser, site_url, dist):
+    """A snapshot whose libraries would not come back as the build placed them (here: its recorded
+    linker digest changed, and the page's config given the changed file's sha256, so only the
+    restore's own check can notice) must never run: Python boots the normal way and answers."""
+    layout_path = next(dist.glob("runtime/pyodide-*/snapshot-*.json"))
+    original = layout_path.read_bytes()
+    layout = json.loads(original)
+    layout["linkDigest"] = "0:0:0"
+    changed = json.dumps(layout).encode()
+    old_sha, new_sha = (hashlib.sha256(data).hexdigest() for data in (original, changed))
+    old_size, new_size = len(original), len(changed)
+    context = browser.new_context(service_workers="block")
+    context.route(re.compile(r"/snapshot-[0-9a-f]+\.json$"), lambda route: route.fulfill(body=changed))
+    context.route(site_url + "classify.html", lambda route: route.fulfill(
+        response=(response := route.fetch()),
+        body=response.text().replace(old_sha, new_sha).replace(f'"bytes": {old_size}', f'"bytes": {new_size}')))
+    page = open_page(context, site_url + "classify.html")
+    start = page.evaluate("ondevice.pythonStart")
+    assert start["from"] == "boot" and "did not link as recorded" in start["reason"], start
+    click_sample(page, "coffee")
+    assert classifications(page)[0][2] == ESPRESSO
+    context.close()
+
+
+def test_a_damaged_snapshot_download_makes_python_boot(browser, site_url, dist):
+    memory = next(dist.glob("runtime/pyodide-*/snapshot-memory-*.bin")).read_bytes()
+    damaged = memory[:1000] + bytes([memory[1000] ^ 0xFF]) + memory[1001:]
+    context = browser.new_context(service_workers="block")
+    context.route(re.compile(r"/snapshot-memory-[0-9a-f]+\.bin$"), lambda route: route.fulfill(body=damaged))
+    page = open_page(context, site_url + "classify.html")
+    start = page.evaluate("ondevice.pythonStart")
+    assert start["from"] == "boot" and "sha256" in start["reason"], start
+    click_sample(page, "coffee")
+    assert classifications(page)[0][2] == ESPRESSO
     context.close()

@@ -40,7 +40,7 @@ PAGES = {"image-classification": {"page": "classify.html", "sample": "samples/co
          "object-detection": {"page": "detect.html", "sample": "samples/coffee.jpg"}}
 TEACHING = "teaching"  # --tasks name of the teachable classifier's figures (bench_teaching.py)
 STARTUP_MARKS = ("python-downloaded", "packages-downloaded", "onnxruntime-downloaded", "model-downloaded",
-                 "python-started", "python-ready", "session-created", "warmed-up", "ready", "first-result")
+                 "snapshot-ready", "python-started", "python-ready", "session-created", "warmed-up", "ready", "first-result")
 BENCH_PAGES = Path(__file__).with_name("bench_pages")  # written into dist/_bench/ only while the bench runs
 BENCH_DIR = "_bench"
 

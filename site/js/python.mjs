@@ -52,8 +52,10 @@ function relink(Module, { meta, files, modules }) {
 }
 
 // Pyodide's module factory (set by pyodide.asm.js, which pyodide.mjs loads), wrapped as it is set:
-// the module is instantiated from the wasm the glue compiled, and, with a snapshot, `relink` runs
-// inside the restore step.
+// the module is instantiated from the wasm the glue compiled and, when restoring, made while the
+// snapshot still downloads (Pyodide would wait for it first); the memory is then copied in and
+// `relink` puts the libraries back, inside Pyodide's restore step.
+let restoring = false;
 let snapshot = null;
 let createModule;
 if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not when the build imports linkDigest)
@@ -66,10 +68,14 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
           .catch((error) => console.warn("Pyodide's wasm could not be instantiated", error));
         return {}; // instantiated asynchronously
       };
+      if (restoring) settings.INITIAL_MEMORY = glue.config.python.snapshot.memory.bytes;
       const Module = await create(settings);
+      if (!restoring) return Module;
+      snapshot = await glue.pythonSnapshot;
+      if (!snapshot) throw new Error(glue.bootReason);
       const restoreMemory = Module.API.restoreSnapshot;
-      Module.API.restoreSnapshot = (bytes) => {
-        const config = restoreMemory(bytes);
+      Module.API.restoreSnapshot = () => {
+        const config = restoreMemory(snapshot.memory);
         relink(Module, snapshot);
         return config;
       };
@@ -78,17 +84,17 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
   },
 });
 
-// Python from the snapshot: Pyodide starts loading at once, and takes the memory when it arrives.
+// Python from the snapshot (its memory is handed over in the restore step: a stand-in here).
 async function restore(pyodide, options) {
-  const memory = glue.pythonSnapshot.then((loaded) => {
-    if (!loaded) throw new Error(glue.bootReason);
-    snapshot = loaded;
-    return loaded.memory;
-  });
-  const python = await pyodide.loadPyodide({ ...options, packages: [], _loadSnapshot: memory });
-  python.runPython("import random; random.seed()"); // the snapshot's seed would repeat on every visit
-  for (const name of snapshot.meta.packages) python.loadedPackages[name] = "snapshot";
-  return python;
+  restoring = true;
+  try {
+    const python = await pyodide.loadPyodide({ ...options, packages: [], _loadSnapshot: new Uint8Array(0) });
+    python.runPython("import random; random.seed()"); // the snapshot's seed would repeat on every visit
+    for (const name of snapshot.meta.packages) python.loadedPackages[name] = "snapshot";
+    return python;
+  } finally {
+    restoring = false;
+  }
 }
 
 export async function loadPyodide(options) {
