@@ -60,6 +60,17 @@ def check_size(width: int, height: int, max_pixels: int = MAX_PIXELS) -> None:
                          "Save a smaller copy and try again.")
 
 
+def stand_in_photo(size: int = 96) -> bytes:
+    """A small JPEG photo (a colour gradient) for warming up a task's image steps."""
+    from PIL import Image
+
+    ramp = np.linspace(0, 255, size, dtype=np.uint8)
+    pixels = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None], ramp[::-1][None, :]), axis=-1)
+    encoded = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(encoded, "JPEG")
+    return encoded.getvalue()
+
+
 def decode(data: bytes, *, min_size: int = 0, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Decode encoded image bytes (JPEG, PNG, WebP, GIF, BMP...) to an upright RGB PIL image.
 

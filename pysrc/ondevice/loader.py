@@ -10,6 +10,7 @@ by itself (`choose_variant`, then a failed WebGPU session) and the task object's
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib
 import json
@@ -167,8 +168,10 @@ async def load(
         report = (lambda loaded, total: on_progress(Progress(file["file"], loaded, total))) if on_progress else None
         return await store.session(file["file"], file["sha256"], choice.backend, report, choice.variant)
 
+    opening = asyncio.ensure_future(open_session(choice))
+    task_class(spec).warm_up(spec)  # while the session is being made
     try:
-        session = await open_session(choice)
+        session = await opening
     except BackendUnavailable as error:
         if choice.backend == "wasm":
             raise

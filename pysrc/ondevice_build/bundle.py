@@ -187,8 +187,11 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
                          "packages": list(python_packages(view.tasks))} for name, view in VIEWS.items()},
         "python": {"version": PYODIDE_VERSION, "module": runtime.pyodide_module, "wasm": asset(dist, wasm, "python"),
                    "packages": list(packages),
-                   "snapshot": {role: asset(dist, path, "packages" if role == "site" else "python")
-                                for role, path in runtime.snapshot.items()}},
+                   "snapshot": {"memory": asset(dist, runtime.snapshot["memory"], "python"),
+                                "meta": asset(dist, runtime.snapshot["meta"], "python"),
+                                "site": asset(dist, runtime.snapshot["site"], "packages"),
+                                "libs": {path: asset(dist, file, "packages")
+                                         for path, file in runtime.snapshot["libs"].items()}}},
         "packages": {name: [asset(dist, f, "packages") for f in runtime.wheels_for((name,))] for name in PYTHON_PACKAGES},
         "models": model_variants(manifest),
         # the small text files Python reads (manifest, label lists): the glue checks them too

@@ -59,12 +59,13 @@ class RuntimeFiles:
 
     pyodide: Pyodide's core, our compiled stdlib and our lock; wheels: for each package a page may
     name, the wheel files it needs (its own and its dependencies'); snapshot: Python's memory
-    snapshot with every package imported, by role ("memory", "site", "meta": see snapshot.py).
+    snapshot with every package imported, by role ("memory", "site", "meta", and "libs":
+    {library path in Python's file system: file}; see snapshot.py).
     """
 
     pyodide: tuple[str, ...]
     wheels: dict[str, tuple[str, ...]]
-    snapshot: dict[str, str]
+    snapshot: dict
     pyscript: tuple[str, ...]
     ort_wasm: tuple[str, ...]
     ort_webgpu: tuple[str, ...]
@@ -122,7 +123,7 @@ def folder_name(stdlib: Path, lock_text: str) -> str:
     return f"{RUNTIME}/pyodide-{PYODIDE_VERSION}-{digest[:10]}"
 
 
-def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict[str, str]]:
+def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict]:
     """Pyodide's core, the compiled stdlib and wheels and their lock into one folder of dist/, and
     the memory snapshot made from them: (the core files, {package: its wheel files}, {role:
     snapshot file}) as paths relative to dist/."""
@@ -146,7 +147,9 @@ def copy_pyodide(dist: Path, log=print) -> tuple[tuple[str, ...], dict[str, tupl
                                   for name in packages_needed(lock, (package,)))
                    for package in PYTHON_PACKAGES}
     installed = {name: target / lock["packages"][name]["file_name"] for name in packages_needed(lock, PYTHON_PACKAGES)}
-    snapshot = {role: f"{folder}/{name}" for role, name in write_snapshot(target, installed, log).items()}
+    files = write_snapshot(target, installed, log)
+    snapshot = {**{role: f"{folder}/{files[role]}" for role in ("memory", "site", "meta")},
+                "libs": {path: f"{folder}/{name}" for path, name in files["libs"].items()}}
     return tuple(f"{folder}/{name}" for name in (*PYODIDE_CORE, STDLIB, LOCK)), per_package, snapshot
 
 

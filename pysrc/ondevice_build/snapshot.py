@@ -4,10 +4,13 @@ A page restores it instead of booting Pyodide, loading the wheels and importing 
 docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
 - `snapshot-memory-<hash>.bin`: Pyodide's linear memory after `SNAPSHOT_IMPORTS` ran (made by
   `snapshot_make.mjs` under node, from the very files the pages load);
-- `snapshot-site-<hash>.bin`: every file of the wheels, end to end: the page writes them into
-  site-packages (later imports, data files, the libraries' code);
-- `snapshot-<hash>.json`: where each file sits in it, the packages it holds, and what the restore needs to
-  put the libraries back where they were (their dlopen handles and memory ranges, the linker digest).
+- `snapshot-site-<hash>.bin`: every other file of the wheels, end to end: the page writes them
+  into site-packages (later imports, data files, the libraries a later import loads);
+- `<library>-<hash>.wasm`: each library the imports loaded (numpy's and Pillow's extension
+  modules), on its own so the page compiles it as it downloads and Chromium keeps the compiled code;
+- `snapshot-<hash>.json`: where each file sits in the site files, the packages it holds, and what
+  the restore needs to put the libraries back where they were (their dlopen handles and memory
+  ranges, the linker digest).
 
 Cached under `.cache/snapshot/` by a key made of every input: the maker, the page's restore code,
 Pyodide's files and the compiled stdlib and wheels it ran with, and the imports.
@@ -52,18 +55,13 @@ def cache_key(runtime: Path, wheels: dict[str, Path]) -> str:
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
 
 
-def site_files(wheels: dict[str, Path]) -> tuple[bytes, list[list]]:
-    """Every file of the wheels end to end, and [site-packages path, offset, size] for each."""
-    blob, index = bytearray(), []
+def wheel_files(wheels: dict[str, Path]):
+    """(site-packages path, bytes) of every file of the wheels."""
     for wheel in wheels.values():
         with zipfile.ZipFile(wheel) as archive:
             for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                data = archive.read(info)
-                index.append([f"{SITE_PACKAGES}/{info.filename}", len(blob), len(data)])
-                blob += data
-    return bytes(blob), index
+                if not info.is_dir():
+                    yield f"{SITE_PACKAGES}/{info.filename}", archive.read(info)
 
 
 def make(runtime: Path, wheels: dict[str, Path], target: Path) -> None:
@@ -89,10 +87,10 @@ def write_named(folder: Path, stem: str, suffix: str, data: bytes) -> str:
     return name
 
 
-def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict[str, str]:
+def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict:
     """Make (or take from the cache) the snapshot of the Pyodide in `runtime` with the `wheels`
-    ({package: wheel in runtime}) installed, and write its three files into `runtime`: their names
-    by role ("memory", "site", "meta")."""
+    ({package: wheel in runtime}) installed, and write its files into `runtime`: their names by
+    role ("memory", "site", "meta", and "libs": {library path: file})."""
     cached = STORE / cache_key(runtime, wheels)[:16]
     if not (cached / "link.json").exists():
         STORE.mkdir(parents=True, exist_ok=True)
@@ -102,11 +100,16 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict[st
         staging.rename(cached)
         log(f"[snapshot] made: {(cached / 'memory.bin').stat().st_size:,} B of memory with {', '.join(wheels)} imported")
     link = json.loads((cached / "link.json").read_text())
-    blob, index = site_files(wheels)
-    where = {path: (offset, size) for path, offset, size in index}
-    for lib in link["libs"]:
-        lib["offset"], lib["size"] = where[lib["path"]]
+    loaded = {lib["path"] for lib in link["libs"]}
+    blob, index, libs = bytearray(), [], {}
+    for path, data in wheel_files(wheels):
+        if path in loaded:
+            libs[path] = write_named(runtime, path.rsplit("/", 1)[1].split(".")[0], ".wasm", data)
+        else:
+            index.append([path, len(blob), len(data)])
+            blob += data
     layout = {"packages": sorted(wheels), **link, "files": index}
     return {"memory": write_named(runtime, "snapshot-memory", ".bin", (cached / "memory.bin").read_bytes()),
-            "site": write_named(runtime, "snapshot-site", ".bin", blob),
-            "meta": write_named(runtime, "snapshot", ".json", json.dumps(layout).encode())}
+            "site": write_named(runtime, "snapshot-site", ".bin", bytes(blob)),
+            "meta": write_named(runtime, "snapshot", ".json", json.dumps(layout).encode()),
+            "libs": libs}

@@ -98,7 +98,9 @@ const SUBJECTS = { python: "the Python runtime", packages: "a Python package", o
 // The size of every model and runtime file the config names (absolute URL -> bytes): a download
 // that ends short is told apart from one that is damaged.
 const SIZES = new Map([
-  ...config.prefetch, config.python.wasm, ...Object.values(config.python.snapshot ?? {}), ...Object.values(config.packages).flat(),
+  ...config.prefetch, config.python.wasm, ...Object.values(config.packages).flat(),
+  ...(config.python.snapshot ? [config.python.snapshot.memory, config.python.snapshot.meta, config.python.snapshot.site,
+    ...Object.values(config.python.snapshot.libs)] : []),
   ...Object.values(config.models).flatMap((entry) => Object.values(entry.variants)),
 ].map((file) => [absolute(file.url), file.bytes]));
 const suspects = new Set(); // URLs whose last download was wrong: fetched again past the HTTP cache
@@ -444,17 +446,20 @@ function modelChoice(view, task) {
 }
 
 // ---- Python's start ---------------------------------------------------------------------
-// Pyodide's wasm, compiled as it downloads (a streamed compile, whose machine code Chromium keeps
-// for the next visit) and handed to Pyodide (js/python.mjs) only once its bytes check out.
+// A wasm file of the runtime (Pyodide's, the snapshot's libraries), compiled as it downloads (a
+// streamed compile, whose machine code Chromium keeps for the next visit) and handed out only once
+// its bytes check out.
 function compiledWasm(asset) {
   let module;
-  const compile = (response) => { module = WebAssembly.compileStreaming(response.clone()); };
+  const compile = (response) => {
+    module = WebAssembly.compileStreaming(response.clone());
+    module.catch(() => {}); // a download that failed is reported by fetchBytes
+  };
   return fetchBytes(asset.url, { ...asset, prefetch: true, onResponse: compile }).then(() => module);
 }
-const pyodideWasm = compiledWasm(config.python.wasm);
+const pyodideWasm = compiledWasm(config.python.wasm); // for js/python.mjs
 pyodideWasm.catch((error) => startFailed(`${error.message} The page cannot start without it.`));
 
-// Python's memory snapshot.
 // Python starts from the build's memory snapshot, numpy and Pillow already imported (js/python.mjs
 // restores it): here its files are downloaded, verified and the libraries in it compiled while
 // Pyodide itself loads. Without a snapshot (none built, ?python=boot, a download that failed, a
@@ -466,13 +471,13 @@ async function loadSnapshot() {
   if (!files) return pythonBoots("this build has no snapshot");
   if (new URLSearchParams(location.search).get("python") === "boot") return pythonBoots("?python=boot");
   try {
+    const libs = Promise.all(Object.entries(files.libs).map(async ([path, asset]) => [path, await compiledWasm(asset)]));
+    libs.catch(() => {}); // (awaited below)
     const [meta, memory, site] = await Promise.all([files.meta, files.memory, files.site]
       .map((asset) => fetchBytes(asset.url, asset)));
-    const layout = JSON.parse(new TextDecoder().decode(meta));
-    const modules = new Map(await Promise.all(layout.libs.map(async (lib) =>
-      [lib.path, await WebAssembly.compile(site.subarray(lib.offset, lib.offset + lib.size))])));
+    const modules = new Map(await libs);
     mark("snapshot-ready");
-    return { meta: layout, memory, files: site, modules };
+    return { meta: JSON.parse(new TextDecoder().decode(meta)), memory, files: site, modules };
   } catch (error) {
     return pythonBoots(`the snapshot could not be loaded: ${error.message}`);
   }
@@ -719,3 +724,4 @@ globalThis.ondevice = {
   get serviceWorker() { return registration; }, // a Promise of the registration, once registered
 };
 showView(viewOf(location.href) ?? "index.html");
+import(new URL("python.mjs", import.meta.url)).then((python) => python.start()); // PyScript's interpreter module

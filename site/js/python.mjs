@@ -97,10 +97,18 @@ async function restore(pyodide, options) {
   }
 }
 
-export async function loadPyodide(options) {
+// Python's start, begun by the glue as soon as it runs (PyScript asks for the interpreter about a
+// second later, once it has loaded and read its config): its output goes to PyScript once it asks.
+let started = null;
+export function start() {
+  started ??= startPython();
+  return started;
+}
+
+async function startPython() {
   const runtime = glue.config.python;
   const pyodide = await import(absolute(runtime.module));
-  options = { ...options, indexURL: absolute(runtime.module.slice(0, runtime.module.lastIndexOf("/") + 1)) };
+  const options = { indexURL: absolute(runtime.module.slice(0, runtime.module.lastIndexOf("/") + 1)), packages: runtime.packages };
   if (runtime.snapshot && glue.bootReason === null) {
     try {
       const python = await restore(pyodide, options);
@@ -112,6 +120,14 @@ export async function loadPyodide(options) {
       snapshot = null;
     }
   }
-  glue.pythonStart = { from: "boot", packages: options.packages ?? [], reason: glue.bootReason };
+  glue.pythonStart = { from: "boot", packages: options.packages, reason: glue.bootReason };
   return pyodide.loadPyodide(options);
+}
+
+// PyScript's entry point (its config's "packages" are the glue's config.python.packages).
+export async function loadPyodide({ stdout, stderr }) {
+  const python = await start();
+  python.setStdout({ batched: stdout });
+  python.setStderr({ batched: stderr });
+  return python;
 }

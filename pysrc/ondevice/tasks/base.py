@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .. import image as images
 from ..registry import ModelSpec
 from ..runtime import Session
 from ..timing import Timings
@@ -50,6 +51,16 @@ class Task:
     async def __call__(self, *args, **kwargs):
         """The task's verb: `await task(...)` is `await task.<verb>(...)`."""
         return await getattr(self, self.verb)(*args, **kwargs)
+
+    @classmethod
+    def warm_up(cls, spec: ModelSpec) -> None:
+        """Run this task's Python steps once on a stand-in input while its model loads (ondevice.load
+        calls it then), so that the first real call does not pay their one-time costs: in the
+        browser, the page compiles the numpy and Pillow code a step uses on its first use (the
+        classification page's first result came 130 ms sooner, docs/STARTUP.md). Image tasks decode
+        and fit a small JPEG; other tasks have nothing to warm up."""
+        if spec.image is not None:
+            images.fit_to_input(images.as_pil(images.stand_in_photo()), spec.image)
 
     # ---- lifecycle ----
     @property
