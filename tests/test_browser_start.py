@@ -172,6 +172,17 @@ def test_python_boots_without_the_snapshot_when_asked(browser, site_url):
     assert facts["webp"] == [10, 200, 30] and facts["det"] == pytest.approx(5.0)
 
 
+def assert_python_booted_and_answers(context, url: str, why: str) -> None:
+    """The page at `url` started Python without the snapshot, for a reason naming `why`, and
+    classifies the coffee photo right; closes `context`."""
+    page = open_page(context, url)
+    start = page.evaluate("ondevice.pythonStart")
+    assert start["from"] == "boot" and why in start["reason"], start
+    click_sample(page, "coffee")
+    assert classifications(page)[0][2] == ESPRESSO
+    context.close()
+
+
 def test_a_snapshot_that_does_not_link_as_recorded_is_refused_and_python_boots(browser, site_url, dist):
     """A snapshot whose libraries would not come back as the build placed them (here: its recorded
     linker digest changed, and the page's config given the changed file's sha256, so only the
@@ -188,12 +199,7 @@ def test_a_snapshot_that_does_not_link_as_recorded_is_refused_and_python_boots(b
     context.route(site_url + "classify.html", lambda route: route.fulfill(
         response=(response := route.fetch()),
         body=response.text().replace(old_sha, new_sha).replace(f'"bytes": {old_size}', f'"bytes": {new_size}')))
-    page = open_page(context, site_url + "classify.html")
-    start = page.evaluate("ondevice.pythonStart")
-    assert start["from"] == "boot" and "did not link as recorded" in start["reason"], start
-    click_sample(page, "coffee")
-    assert classifications(page)[0][2] == ESPRESSO
-    context.close()
+    assert_python_booted_and_answers(context, site_url + "classify.html", "did not link as recorded")
 
 
 def test_a_damaged_snapshot_download_makes_python_boot(browser, site_url, dist):
@@ -201,9 +207,4 @@ def test_a_damaged_snapshot_download_makes_python_boot(browser, site_url, dist):
     damaged = memory[:1000] + bytes([memory[1000] ^ 0xFF]) + memory[1001:]
     context = browser.new_context(service_workers="block")
     context.route(re.compile(r"/snapshot-memory-[0-9a-f]+\.bin$"), lambda route: route.fulfill(body=damaged))
-    page = open_page(context, site_url + "classify.html")
-    start = page.evaluate("ondevice.pythonStart")
-    assert start["from"] == "boot" and "sha256" in start["reason"], start
-    click_sample(page, "coffee")
-    assert classifications(page)[0][2] == ESPRESSO
-    context.close()
+    assert_python_booted_and_answers(context, site_url + "classify.html", "sha256")

@@ -30,7 +30,7 @@ export function linkDigest(Module) {
 // Write the site-packages files into Pyodide's file system (modules imported later, data files and
 // the libraries a later import loads), then put every library the snapshot had loaded back in place.
 function relink(Module, { meta, files, modules }) {
-  const { FS, HEAP8, LDSO } = Module;
+  const { FS, LDSO } = Module;
   for (const [path, offset, size] of meta.files) {
     FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
     FS.writeFile(path, files.subarray(offset, offset + size));
@@ -38,7 +38,7 @@ function relink(Module, { meta, files, modules }) {
   if (Module.wasmTable.length < meta.tableBefore) Module.wasmTable.grow(meta.tableBefore - Module.wasmTable.length);
   for (const lib of meta.libs) {
     const { memoryBase, memorySize } = lib;
-    const data = HEAP8.slice(memoryBase, memoryBase + memorySize);
+    const data = Module.HEAP8.slice(memoryBase, memoryBase + memorySize);
     const dso = Module.newDSO(lib.path, lib.handle, "loading");
     dso.global = false;
     const flags = { loadAsync: false, nodelete: true, allowUndefined: true, global: false };
