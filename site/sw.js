@@ -13,7 +13,7 @@
 //   again here, normally from the HTTP cache.
 // - Verified: a response is stored only if its bytes have the build's sha256 for its path, and a
 //   cached copy is checked again the first time this worker reads it (a bad copy is deleted and
-//   the file fetched again: cached()). What is stored is the decoded body with the server's
+//   the file fetched again: cached()), or by the page itself where it says it checks (intact()). What is stored is the decoded body with the server's
 //   headers (COOP/COEP/CORP and the CSP included, so pages served from the cache stay cross-origin
 //   isolated and as restricted) minus those that describe the transfer (a .br/.gz response arrives
 //   here already decoded).
@@ -35,6 +35,7 @@ const CACHE = PREFIX + BUILD?.id;
 const ROOT = new URL("./", self.location.href);
 const SHA256_HEADER = "x-ondevice-sha256"; // kept with each stored response: what carry-over compares
 const TRANSFER_HEADERS = ["content-encoding", "content-length", "vary"];
+const PAGE_CHECKS_HEADER = "x-ondevice-page-checks"; // on a request whose bytes the page checks itself
 const storing = new Map(); // path -> Promise<boolean>: a store in progress
 
 // The path (relative to the root) of a file of this build that `url` names, else null.
@@ -55,30 +56,32 @@ async function sha256Hex(bytes) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// A cached copy of `path` whose bytes still have the build's sha256, as a fresh Response, else
-// undefined. A copy that does not (a disk fault, a truncated or tampered entry) is deleted, so
-// the caller fetches the file again. Each entry is checked the first time this worker reads it
-// (a worker lives for a visit or less). SHA-256 ran at about 460 MB/s in headless Chromium on a
-// loaded 2-core machine: the classification page's 40 MB of runtime and model cost about 85 ms
-// of this worker's time per visit, off the page's thread.
+// A cached copy of `path` whose bytes still have the build's sha256, else undefined. A copy that
+// does not (a disk fault, a truncated or tampered entry) is deleted, so the caller fetches the file
+// again. Each entry is checked the first time this worker reads it (a worker lives for a visit or
+// less), unless the page checks the bytes itself (`pageChecks`: js/ondevice.mjs checks every
+// runtime, snapshot and model file it downloads, and on a mismatch asks again with cache mode
+// "reload"): those are answered at once, streamed from the cache, not read and hashed first (on a
+// return visit with a stopped worker that took the classification page's first result 0.5 s later).
+// The answer is always the Cache Storage's own response, never a copy made here: Chromium keeps
+// compiled WebAssembly and JavaScript with the entry, and reuses it only for that response (a
+// copy cost the same return visit another 0.8 s of compiling).
 const verified = new Set(); // cache keys read and checked by this worker
-async function intact(cache, key, path) {
+async function intact(cache, key, path, pageChecks = false) {
   const copy = await cache.match(key);
-  if (!copy) return undefined;
-  if (verified.has(key)) return copy;
-  const bytes = await copy.arrayBuffer();
-  if ((await sha256Hex(bytes)) !== FILES[path]) {
+  if (!copy || pageChecks || verified.has(key)) return copy;
+  if ((await sha256Hex(await copy.arrayBuffer())) !== FILES[path]) {
     await cache.delete(key);
     return undefined;
   }
   verified.add(key);
-  return new Response(bytes, copy);
+  return cache.match(key);
 }
 
 // The cached response for `path`, or for another file of this build with the same bytes.
-async function cached(path) {
+async function cached(path, pageChecks = false) {
   const cache = await caches.open(CACHE);
-  const exact = await intact(cache, keyOf(path), path);
+  const exact = await intact(cache, keyOf(path), path, pageChecks);
   if (exact) return exact;
   for (const twin of Object.keys(FILES).filter((p) => p !== path && FILES[p] === FILES[path])) {
     const copy = await intact(cache, keyOf(twin), twin);
@@ -119,7 +122,8 @@ function storeOnce(path, response) {
 async function respond(event, path) {
   await storing.get(path);
   const fresh = event.request.cache === "reload" && event.request.mode !== "navigate";
-  const hit = fresh ? undefined : await cached(path).catch(() => undefined); // a broken cache must not break the page
+  const pageChecks = event.request.headers.get(PAGE_CHECKS_HEADER) === "sha256";
+  const hit = fresh ? undefined : await cached(path, pageChecks).catch(() => undefined); // a broken cache must not break the page
   if (hit) return hit;
   const response = await fetch(event.request).catch((error) => {
     if (fresh) return cached(path).then((copy) => copy ?? Promise.reject(error)); // offline: the checked copy

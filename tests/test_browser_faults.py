@@ -296,16 +296,26 @@ def first_visit_cached(context, url: str, path: str):
     return page
 
 
-@pytest.mark.parametrize("what,how", [("model", "damaged"), ("runtime/pyodide.asm.wasm", "truncated")])
+CACHED_FILES = {  # what: (the path it stands for, whether the page checks its bytes itself)
+    "model": (lambda p: p.startswith("models/efficientnet-lite0.int8-weights"), True),
+    "pyodide wasm": (lambda p: p.startswith("runtime/pyodide-") and p.endswith("pyodide.asm.wasm"), True),
+    "app.py": (lambda p: p == "py/app.py", False),
+}
+
+
+@pytest.mark.parametrize("what,how", [("model", "damaged"), ("pyodide wasm", "truncated"), ("app.py", "damaged")])
 def test_a_bad_copy_in_the_cache_is_detected_evicted_and_fetched_again(browser, dist, what, how):
-    """A cached file's bytes go bad (here: one byte flipped in the model, the Pyodide wasm cut in
-    half): the next visit still starts, and the worker holds the build's bytes again."""
+    """A cached file's bytes go bad (one byte flipped in the model or the app's script, the Pyodide
+    wasm cut in half): the next visit still starts and answers, and the worker holds the build's
+    bytes again. A file the page checks itself (runtime, snapshot, model) reaches it from the cache
+    unchecked by the worker: the page's check catches it and downloads it again past the caches; any
+    other file is checked by the worker, and the page never gets the bad bytes."""
     server, url = serve_in_background(dist)
     context = browser.new_context()
     try:
         site = {p.relative_to(dist).as_posix(): p for p in dist.rglob("*") if p.is_file() and p.suffix not in (".br", ".gz")}
-        path = next(p for p in site if (p.startswith("models/efficientnet-lite0.int8-weights") if what == "model"
-                                        else p.startswith("runtime/pyodide-") and p.endswith("pyodide.asm.wasm")))
+        chosen, page_checks = CACHED_FILES[what]
+        path = next(p for p in site if chosen(p))
         expected = hashlib.sha256(site[path].read_bytes()).hexdigest()
         page = first_visit_cached(context, url, path)
         page.evaluate(CACHE_ENTRY, [path, how])
@@ -323,8 +333,12 @@ def test_a_bad_copy_in_the_cache_is_detected_evicted_and_fetched_again(browser, 
         click_sample(page, "coffee")
         assert classifications(page)[0][2] == ESPRESSO
         assert page.evaluate(CACHE_ENTRY, [path, "sha256"]) == expected
-        # The worker caught it: the page never got the bad bytes (its own check, and the fetch past
-        # the caches that follows it, would otherwise repair the model: a second line of defence).
+        name = path.rsplit("/", 1)[-1]
+        caught_by_page = [text for text in warnings if name in text and "Downloading it again" in text]
+        if page_checks:
+            assert caught_by_page, warnings
+        else:
+            assert not caught_by_page, warnings
         assert not [text for text in warnings if "prefetch failed" in text], warnings
         assert page.errors == []
     finally:

@@ -30,11 +30,13 @@ function absolute(url) {
 
 // ---- byte progress -------------------------------------------------------------------
 const progress = new Map(); // kind -> {files: Map(url -> [loaded, total])}
+let progressFrame = 0; // a render asked for the next frame: one per frame however many chunks arrive
 function report(kind, file, loaded, total) {
   const entry = progress.get(kind) ?? { files: new Map() };
   entry.files.set(file, [loaded, total]);
   progress.set(kind, entry);
-  renderProgress();
+  if (loaded >= total) renderProgress(); // a file done is shown at once
+  else if (!progressFrame) progressFrame = requestAnimationFrame(renderProgress);
 }
 function formatBytes(loaded, total) {
   return total < 1e6
@@ -42,6 +44,8 @@ function formatBytes(loaded, total) {
     : `${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`;
 }
 function renderProgress() {
+  cancelAnimationFrame(progressFrame);
+  progressFrame = 0;
   const panel = document.getElementById("loading");
   if (!panel) return;
   const shown = new Set(viewModels(currentView).map((model) => absolute((settled.get(model) ?? model).url)));
@@ -68,22 +72,25 @@ function renderProgress() {
   }
 }
 
+// The body's bytes, read into one buffer of the expected size as they arrive (no second copy).
 async function readWithProgress(response, total, onChunk) {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
-  const chunks = [];
+  let bytes = new Uint8Array(total || 1 << 20);
   let loaded = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    chunks.push(value);
+    if (loaded + value.byteLength > bytes.byteLength) { // more than expected: grow
+      const larger = new Uint8Array(Math.max(2 * bytes.byteLength, loaded + value.byteLength));
+      larger.set(bytes.subarray(0, loaded));
+      bytes = larger;
+    }
+    bytes.set(value, loaded);
     loaded += value.byteLength;
     onChunk(loaded, Math.max(total, loaded));
   }
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.byteLength; }
-  return bytes;
+  return loaded === bytes.byteLength ? bytes : bytes.slice(0, loaded);
 }
 
 async function sha256Hex(bytes) {
@@ -111,11 +118,13 @@ function megabytes(bytes) {
 // The response for `url`, checked: it arrived, with a success status, and is not a web page
 // standing in for the file (an error or sign-in page sent with status 200). A URL that came back
 // wrong before is fetched past the HTTP cache (and the service worker's, see sw.js), so a bad copy
-// kept there cannot come back.
-async function checkedFetch(url, subject) {
+// kept there cannot come back. `pageChecks`: the caller checks the bytes' sha256 itself, which the
+// request tells the service worker (it then answers from its cache without checking them first).
+async function checkedFetch(url, subject, pageChecks = false) {
   let response;
   try {
-    response = await fetch(url, suspects.has(url) ? { cache: "reload" } : {});
+    response = await fetch(url, { ...(suspects.has(url) ? { cache: "reload" } : {}),
+      ...(pageChecks ? { headers: { "x-ondevice-page-checks": "sha256" } } : {}) });
   } catch {
     throw new DownloadError(`Could not download ${subject}: there is no connection to the site.`);
   }
@@ -134,9 +143,10 @@ async function checkedFetch(url, subject) {
 // Download a file with byte progress and check its size and sha256. Caching is the service
 // worker's (sw.js: one verified copy per build) and, where none runs, the HTTP cache's (hashed
 // names, cached for a year). Every failure is a DownloadError saying what went wrong.
+class DamagedDownload extends DownloadError {}
 async function download(url, entry, { sha256, size, kind, onResponse }) {
   const subject = `${SUBJECTS[kind] ?? "a file"} (${url.split("/").pop()})`;
-  const response = await checkedFetch(url, subject);
+  const response = await checkedFetch(url, subject, Boolean(sha256));
   onResponse?.(response);
   let bytes;
   try {
@@ -150,14 +160,24 @@ async function download(url, entry, { sha256, size, kind, onResponse }) {
   }
   if (size && bytes.byteLength !== size) {
     suspects.add(url);
-    throw new DownloadError(`The download of ${subject} is incomplete or wrong: ${megabytes(bytes.byteLength)} arrived, ${megabytes(size)} expected.`);
+    throw new DamagedDownload(`The download of ${subject} is incomplete or wrong: ${megabytes(bytes.byteLength)} arrived, ${megabytes(size)} expected.`);
   }
   if (sha256 && (await sha256Hex(bytes)) !== sha256) {
     suspects.add(url);
-    throw new DownloadError(`${subject[0].toUpperCase()}${subject.slice(1)} arrived damaged: its bytes are not the ones this site published (sha256 mismatch).`);
+    throw new DamagedDownload(`${subject[0].toUpperCase()}${subject.slice(1)} arrived damaged: its bytes are not the ones this site published (sha256 mismatch).`);
   }
   suspects.delete(url);
   return bytes;
+}
+
+// `download`, asked once more past every cache when the bytes were wrong (a damaged cached copy is
+// replaced without the visitor noticing); a second wrong answer is reported.
+function downloadChecked(url, entry, options) {
+  return download(url, entry, options).catch((error) => {
+    if (!(error instanceof DamagedDownload)) throw error;
+    console.warn(`${error.message} Downloading it again.`);
+    return download(url, entry, options);
+  });
 }
 
 // Fetch a file once per page (later callers share the first download) and return its bytes.
@@ -168,7 +188,7 @@ function fetchBytes(url, options = {}) {
   if (!entry) {
     entry = { loaded: 0, total: size, listeners: new Set() };
     entry.listeners.add((loaded, total) => report(kind, key, loaded, total));
-    entry.promise = download(key, entry, { sha256, size, kind, onResponse });
+    entry.promise = downloadChecked(key, entry, { sha256, size, kind, onResponse });
     inflight.set(key, entry);
     entry.promise.catch(() => inflight.delete(key));
   }

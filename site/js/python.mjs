@@ -91,6 +91,7 @@ async function restore(pyodide, options) {
     const python = await pyodide.loadPyodide({ ...options, packages: [], _loadSnapshot: new Uint8Array(0) });
     python.runPython("import random; random.seed()"); // the snapshot's seed would repeat on every visit
     for (const name of snapshot.meta.packages) python.loadedPackages[name] = "snapshot";
+    Object.assign(snapshot, { memory: null, files: null, modules: null }); // 45 MB the page no longer needs
     return python;
   } finally {
     restoring = false;
