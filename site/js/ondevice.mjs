@@ -337,6 +337,8 @@ function openSession(url, options = {}) {
   onProgress(download.loaded, download.total);
   return early.finally(() => download.listeners.delete(onProgress));
 }
+// The early session's warm-up run, started as soon as the session exists and not waited for: the
+// view can be ready before it ends, and a real run asked meanwhile queues behind it in ORT's worker.
 async function warmUp(session) {
   try {
     await runOnZeros(await ortFor(session.ondeviceBackend), session);
@@ -344,12 +346,12 @@ async function warmUp(session) {
   } catch (error) {
     console.warn("[ondevice] warm-up run failed (the first real run pays its costs):", error);
   }
-  return session;
 }
 function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
-  const session = downloadSession(model.url, model).then(warmUp);
+  const session = downloadSession(model.url, model);
+  session.then(warmUp, () => {});
   session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
   earlySessions.set(key, session);
 }
