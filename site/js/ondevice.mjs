@@ -351,8 +351,7 @@ function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
   const session = downloadSession(model.url, model);
-  session.then(warmUp, () => {});
-  session.catch(() => earlySessions.delete(key)); // Python's own attempt will report the error
+  session.then(warmUp, () => earlySessions.delete(key)); // Python's own attempt will report the error
   earlySessions.set(key, session);
 }
 
