@@ -102,12 +102,18 @@ def wait_for_failure(page, words: str, timeout: int = 120_000) -> dict:
 
 
 def wait_until_ready(page, timeout: int = 120_000) -> None:
-    page.wait_for_selector("body[data-state=ready]", timeout=timeout)
+    try:
+        page.wait_for_selector("body[data-state=ready]", timeout=timeout)
+    except Exception as error:
+        raise AssertionError(f"the view never got ready: {failure(page)}, errors {page.errors}, "
+                             f"console {page.console}") from error
 
 
 def goto(page, url: str) -> None:
-    page.requests, page.errors = [], []
+    page.requests, page.errors, page.console = [], [], []
+    page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.console.append(f"{message.type}: {message.text}"))
     page.goto(url)
 
 
@@ -181,7 +187,8 @@ def test_a_view_opened_while_offline_loads_by_itself_when_the_network_is_back(co
 @pytest.mark.parametrize("name", ["500", "web page", "damaged"])
 def test_a_bad_model_manifest_is_reported_and_try_again_recovers(context, site_url, name):
     """models/manifest.json answers an error, a web page, or bytes that are not the build's (it
-    is checked against the build's sha256): the view says so and recovers with Try again."""
+    is checked against the build's sha256): the view says so and recovers with Try again, with the
+    session started before the failure (its model is not downloaded again)."""
     handler, words = FAULTS[name]
     context.route(MANIFEST, handler)
     page = context.new_page()
@@ -192,6 +199,7 @@ def test_a_bad_model_manifest_is_reported_and_try_again_recovers(context, site_u
     page.click("#view #retry")
     wait_until_ready(page)
     assert visit_facts(page) == {"navigations": 1, "pythonStarts": 1}
+    assert len([url for url in page.requests if url.endswith(".onnx")]) == 1, page.requests
 
 
 # A runtime file that fails means Python or onnxruntime-web cannot start in this document: the

@@ -525,7 +525,10 @@ function prefetchView(name) {
   });
   const models = viewModels(name);
   const fetchModels = (files) => {
-    for (const model of files) prefetch({ ...model, kind: "model" });
+    // (A view tried again while its early session still waits for Python has its file already:
+    // prefetched again, it would be downloaded and kept a second time.)
+    const waiting = (model) => earlySessions.has(sessionKey(model.url, model.backend, model.foldWeights));
+    for (const model of files) if (!waiting(model)) prefetch({ ...model, kind: "model" });
     if (files.length) startSession(files[0]);
     renderProgress();
   };
