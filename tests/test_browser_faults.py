@@ -52,6 +52,12 @@ def truncated(route):
     route.fulfill(response=response, body=response.body()[: len(response.body()) // 2])
 
 
+def padded(route):
+    """More bytes than the file has (the glue's buffer of the expected size must grow)."""
+    response = route.fetch()
+    route.fulfill(response=response, body=response.body() + bytes(1 << 20))
+
+
 def damaged(route):
     response = route.fetch()
     body = bytearray(response.body())
@@ -68,6 +74,7 @@ FAULTS = {
     "500": (tolerant(server_error), "the site answered with an error (HTTP 500)"),
     "web page": (tolerant(web_page), "the site sent a web page instead"),
     "truncated": (tolerant(truncated), "is incomplete or wrong"),
+    "padded": (tolerant(padded), "is incomplete or wrong"),
     "damaged": (tolerant(damaged), "arrived damaged"),
     "network down": (tolerant(network_down), "there is no connection to the site"),
 }
@@ -118,7 +125,7 @@ def goto(page, url: str) -> None:
 
 
 def test_every_model_download_fault_is_reported_and_try_again_recovers(context, site_url):
-    """The classifier's model fails in six ways one after the other: each gets its own message
+    """The classifier's model fails in seven ways one after the other: each gets its own message
     and a Try again button that retries without reloading; once the network is right, the next
     Try again loads the model and the page classifies."""
     page = context.new_page()

@@ -128,6 +128,43 @@ def test_a_photo_given_at_once_waits_for_the_warm_up_and_is_classified_right(bro
     context.close()
 
 
+# An init script: every response the page's own fetch() gets has a body that is a plain stream of
+# chunks, not a byte stream (as in browsers whose fetch bodies are not byte streams yet).
+CHUNK_STREAMS = """
+const nativeFetch = globalThis.fetch;
+globalThis.fetch = async (...args) => {
+  const response = await nativeFetch(...args);
+  if (!response.body) return response;
+  const reader = response.body.getReader();
+  const body = new ReadableStream({ async pull(controller) {
+    const { done, value } = await reader.read();
+    if (done) controller.close(); else controller.enqueue(value);
+  } });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
+"""
+
+
+def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site_url):
+    """The glue reads a download in place where its body is a byte stream (Chromium) and copies
+    chunks in where it is not: through that path too, every file checks out (sha256), the loading
+    panel counts every byte, and the page classifies right."""
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(CHUNK_STREAMS)
+    page = open_page(context, site_url + "classify.html")
+    assert page.evaluate("""async () => { try { (await fetch('index.html')).body.getReader({mode: 'byob'}); return true; }
+                                          catch { return false; } }""") is False  # the path under test
+    rows = page.eval_on_selector_all(
+        "#loading .progress-row", "rows => rows.map(r => [r.dataset.kind, Number(r.dataset.loaded), Number(r.dataset.total)])")
+    assert {kind for kind, _, _ in rows} >= {"python", "onnxruntime", "model"}
+    assert all(loaded == total > 0 for _, loaded, total in rows), rows
+    click_sample(page, "coffee")
+    assert classifications(page)[0][2] == ESPRESSO
+    assert page.evaluate("ondevice.pythonStart.from") == "snapshot"
+    assert page.errors == []
+    context.close()
+
+
 # Python from the memory snapshot (js/python.mjs): what the snapshot did not import or load still
 # works (numpy.random and Pillow's WebP codec are libraries loaded on first use), every visit gets
 # its own random seed, and when the snapshot cannot be used Python boots the normal way.
