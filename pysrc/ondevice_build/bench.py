@@ -1,9 +1,9 @@
 """`python build.py bench`: measure the built site in headless Chromium, beside its floor and limit.
 
-For each task page, start-up as a breakdown of marks: cold (fresh browser context, empty caches),
-repeat visit (a new tab in the same context, the first one closed), a task switch within a visit
-(the gallery open, then `ondevice.navigate` to the page: time to its first result, and the Python
-starts, which must stay 1) and an offline second visit (the network off, a new tab). Each beside
+For each task page, start-up as a breakdown of marks: cold (a fresh browser profile on disk, empty
+caches), repeat visit (a new tab of the same profile, the first one closed), a task switch within a
+visit (the gallery open, then `ondevice.navigate` to the page: time to its first result, and the
+Python starts, which must stay 1) and an offline second visit (the network off, a new tab). Each beside
 the page's plain-JavaScript floor (bench_pages/), measured interleaved in the same run: a full
 floor page where there is one (floor-classify.html: the same ORT files, settings, model, photo and
 work without Python), else the page's model file alone (floor-model.html: download, session
@@ -21,6 +21,7 @@ import os
 import platform
 import shutil
 import statistics
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .browser import launch
+from .browser import launch, launch_profile
 from .paths import DIST, ROOT
 from .runtime_assets import ORT_DIR
 from .serve import serve_in_background
@@ -191,13 +192,16 @@ def offline_visit(context, base: str, page_under_test: PageUnderTest) -> dict:
 
 
 def visits_in_one_context(browser, base: str, page_under_test: PageUnderTest, responses: list | None = None) -> dict:
-    """A fresh browser context (empty HTTP cache and Cache Storage): the "cold" visit, then a
-    "repeat" visit in a new tab (the first one closed); for a view of the app, then a "switch" to it
-    from the gallery and an "offline" visit, each in a new tab of the same context. `responses`:
-    the cold visit's, see open_ready."""
+    """A fresh browser profile (empty HTTP cache, code cache and Cache Storage): the "cold" visit,
+    then a "repeat" visit in a new tab (the first one closed); for a view of the app, then a
+    "switch" to it from the gallery and an "offline" visit, each in a new tab of the same profile.
+    A profile on disk, as a visitor's browser has, not an in-memory context: only the former keeps
+    compiled code for the repeat visit (docs/STARTUP.md). `responses`: the cold visit's, see
+    open_ready."""
     # bypass_csp: the plain-JS floor pages (bench_pages/) are lab pages with inline scripts, which
     # the site's Content-Security-Policy (headers.py) forbids; the policy costs the site nothing to measure
-    context = browser.new_context(bypass_csp=True)
+    profile = tempfile.TemporaryDirectory(prefix="ondevice-bench-")
+    context = launch_profile(browser.browser_type, Path(profile.name), bypass_csp=True)
     try:
         visits = {"cold": visit(context, base, page_under_test, responses)}
         visits["repeat"] = visit(context, base, page_under_test)
@@ -207,6 +211,7 @@ def visits_in_one_context(browser, base: str, page_under_test: PageUnderTest, re
         return visits
     finally:
         context.close()
+        profile.cleanup()
 
 
 def interleaved_visits(browser, base: str, pages: dict[str, PageUnderTest], runs: int):

@@ -72,7 +72,8 @@ def floor_table(results: dict) -> list[str]:
         floors[f["plain_page"].split("?")[0]][1].append(f"`{f['python_page']}`")
     lines = ["", "## Start-up against the plain-JavaScript floor", "",
              f"First result, ms, median (min-max) of {results['runs']} run(s). Each run, in a fresh browser "
-             "context per page: a **cold** visit (empty caches), a **repeat** visit (new tab), then for our page a "
+             "profile on disk per page (a visitor's browser: it keeps compiled code, Chromium's code cache, "
+             "between visits): a **cold** visit (empty caches), a **repeat** visit (new tab), then for our page a "
              f"**task switch** (a new tab at the gallery, `{SWITCH_FROM_NOTE}`: ms from that call to the first "
              "result, model files already cached) and an **offline 2nd visit** (network off, new tab). The pages "
              "take turns to go first. The floors (`pysrc/ondevice_build/bench_pages/`, the same onnxruntime-web "

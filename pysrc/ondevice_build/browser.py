@@ -31,6 +31,14 @@ def launch(playwright, extra_args: list[str] = ()):
     return playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS + list(extra_args))
 
 
+def launch_profile(browser_type, profile: Path, **context_options):
+    """A browser context on a profile folder, as a visitor's browser has: unlike a `launch()`ed
+    browser's contexts (kept in memory, like incognito windows), it keeps compiled code between
+    visits (Chromium's code cache: onnxruntime-web's compiled wasm, among others)."""
+    return browser_type.launch_persistent_context(profile, executable_path=chromium_executable(), args=CHROMIUM_ARGS,
+                                                  **context_options)
+
+
 def write_y4m(path: Path, frames: list, fps: int = 30) -> Path:
     """Write RGB frames (PIL images or (H, W, 3) uint8 arrays, all one size, even width and height)
     as an uncompressed 4:2:0 YUV4MPEG2 video, the format Chromium's fake camera plays."""
