@@ -42,6 +42,12 @@ def visit_facts(page) -> dict:
                          "pythonStarts: ondevice.pythonStarts})")
 
 
+def progress_rows(page) -> list[tuple[str, int, int]]:
+    """The loading panel's rows: (kind, bytes loaded, bytes in all)."""
+    return page.eval_on_selector_all(
+        "#loading .progress-row", "rows => rows.map(r => [r.dataset.kind, Number(r.dataset.loaded), Number(r.dataset.total)])")
+
+
 def click_sample(page, name: str) -> None:
     """Click the view's sample photo `name` and wait until the page has finished with it."""
     before = runs(page)

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browser_pages import classifications, click_sample, open_page
+from browser_pages import classifications, click_sample, open_page, progress_rows
 
 ESPRESSO = 967
 
@@ -154,8 +154,7 @@ def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site
     page = open_page(context, site_url + "classify.html")
     assert page.evaluate("""async () => { try { (await fetch('index.html')).body.getReader({mode: 'byob'}); return true; }
                                           catch { return false; } }""") is False  # the path under test
-    rows = page.eval_on_selector_all(
-        "#loading .progress-row", "rows => rows.map(r => [r.dataset.kind, Number(r.dataset.loaded), Number(r.dataset.total)])")
+    rows = progress_rows(page)
     assert {kind for kind, _, _ in rows} >= {"python", "onnxruntime", "model"}
     assert all(loaded == total > 0 for _, loaded, total in rows), rows
     click_sample(page, "coffee")
