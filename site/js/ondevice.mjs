@@ -202,10 +202,12 @@ function downloadChecked(url, entry, options) {
   });
 }
 
-// Fetch a file once per page (later callers share the first download) and return its bytes.
+// Fetch a file once per page (later callers share the first download) and return its bytes. Its
+// size, where the config has it, sizes the buffer it is read into and is checked.
 function fetchBytes(url, options = {}) {
-  const { sha256 = "", onProgress = null, size = 0, kind = "model", onResponse } = options;
+  const { sha256 = "", onProgress = null, kind = "model", onResponse } = options;
   const key = absolute(url);
+  const size = SIZES.get(key) ?? 0;
   let entry = inflight.get(key);
   if (!entry) {
     entry = { loaded: 0, total: size, listeners: new Set() };
@@ -343,7 +345,7 @@ function sessionKey(url, backend, foldWeights) {
   return `${absolute(url)} ${backend} ${foldWeights}`;
 }
 function downloadSession(url, { sha256 = "", backend = "wasm", foldWeights = false, onProgress = null }) {
-  return fetchBytes(url, { sha256, onProgress, size: SIZES.get(absolute(url)) })
+  return fetchBytes(url, { sha256, onProgress })
     .then((bytes) => createSession(bytes, backend, foldWeights));
 }
 function openSession(url, options = {}) {
@@ -740,7 +742,7 @@ function ready() {
 // same file would fail for Pyodide or onnxruntime-web): say so. A model that fails is reported by
 // Python's load(), which fetches it again first.
 function prefetch(asset) {
-  fetchBytes(asset.url, { size: asset.bytes, sha256: asset.sha256, kind: asset.kind, prefetch: true })
+  fetchBytes(asset.url, { sha256: asset.sha256, kind: asset.kind, prefetch: true })
     .then(() => mark(`${asset.kind}-downloaded`))
     .catch((error) => {
       if (asset.kind === "model") console.warn(`prefetch failed: ${error.message}`);
