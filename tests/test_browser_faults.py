@@ -78,6 +78,12 @@ FAULTS = {
     "damaged": (tolerant(damaged), "arrived damaged"),
     "network down": (tolerant(network_down), "there is no connection to the site"),
 }
+# What the message's "X MB arrived, Y MB expected" must say for the faults that change the size:
+# the bytes that really came (half the file; the file and the 1 MiB added), none dropped or added.
+ARRIVED = {
+    "truncated": lambda arrived, expected: abs(arrived - expected / 2) <= 0.1,
+    "padded": lambda arrived, expected: abs(arrived - expected - (1 << 20) / 1e6) <= 0.1,
+}
 
 
 @pytest.fixture
@@ -141,6 +147,9 @@ def test_every_model_download_fault_is_reported_and_try_again_recovers(context, 
         shown = wait_for_failure(page, words)
         assert shown["shown"] and shown["button"] == "Try again", (name, shown)
         assert "The model could not be loaded" in shown["message"], (name, shown)
+        if name in ARRIVED:
+            figures = re.search(r"([\d.]+) MB arrived, ([\d.]+) MB expected", shown["message"])
+            assert figures and ARRIVED[name](*map(float, figures.groups())), (name, shown)
     context.unroute(CLASSIFIER)
     page.click("#view #retry")
     wait_until_ready(page)
