@@ -1,5 +1,6 @@
 """The benchmark's quick mode (--runs 1) runs end to end, so it cannot silently rot: every visit
-kind (cold, repeat, task switch with one Python start, offline second visit, which opens) reaches
+kind (cold, repeat, task switch with one Python start, offline second visit, which opens, return
+visit after a browser restart) reaches
 results.json and the table; the plain-JS floor pages give the same answers as CPython, so they are
 faithful floors.
 
@@ -16,7 +17,7 @@ from ondevice_build.bench import (FLOORS, PAGES, bench_pages, floor_for, measure
 
 SCORE_TOLERANCE = 0.01  # absolute, per class probability, as for the Python page (test_browser_classify)
 OUTPUT_TOLERANCE = 1e-3  # absolute: onnxruntime-web's WASM kernels against native onnxruntime, fp32 model
-VISIT_KINDS = ("cold", "repeat", "task switch", "offline 2nd visit")
+VISIT_KINDS = ("cold", "repeat", "task switch", "offline 2nd visit", "return visit (browser restarted)")
 
 
 def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, dist, manifest, tmp_path):
@@ -37,7 +38,7 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
     assert task["bytes"]["model"]["raw"] == shipped[default]["bytes"]
     assert task["bytes"]["python"]["compressed"] < task["bytes"]["python"]["raw"]
     floor = task["floor"]
-    for visit in ("cold", "repeat", "switch"):
+    for visit in ("cold", "repeat", "switch", "return"):
         assert floor[visit]["plain"]["median"] > 0 and floor[visit]["ratio"] > 0
     assert floor["switch"]["python_starts"] == [1]
     assert 0 < task["switch"]["ready"]["median"] <= task["switch"]["first-result"]["median"]

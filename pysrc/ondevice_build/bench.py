@@ -3,7 +3,9 @@
 For each task page, start-up as a breakdown of marks: cold (a fresh browser profile on disk, empty
 caches), repeat visit (a new tab of the same profile, the first one closed), a task switch within a
 visit (the gallery open, then `ondevice.navigate` to the page: time to its first result, and the
-Python starts, which must stay 1) and an offline second visit (the network off, a new tab). Each beside
+Python starts, which must stay 1), an offline second visit (the network off, a new tab) and a return
+visit (the browser restarted on the same profile: a visitor coming back later, whose browser no longer
+holds the pages' process nor its compiled code in memory). Each beside
 the page's plain-JavaScript floor (bench_pages/), measured interleaved in the same run: a full
 floor page where there is one (floor-classify.html: the same ORT files, settings, model, photo and
 work without Python), else the page's model file alone (floor-model.html: download, session
@@ -209,20 +211,27 @@ def offline_visit(context, base: str, page_under_test: PageUnderTest) -> dict:
 def visits_in_one_context(browser, base: str, page_under_test: PageUnderTest, responses: list | None = None) -> dict:
     """A fresh browser profile (empty HTTP cache, code cache and Cache Storage): the "cold" visit,
     then a "repeat" visit in a new tab (the first one closed); for a view of the app, then a
-    "switch" to it from the gallery and an "offline" visit, each in a new tab of the same profile.
-    A profile on disk, as a visitor's browser has, not an in-memory context: only the former keeps
-    compiled code for the repeat visit (docs/STARTUP.md). `responses`: the cold visit's, see
-    open_ready."""
+    "switch" to it from the gallery and an "offline" visit, each in a new tab of the same profile;
+    last a "return" visit, the browser restarted on the same profile. A profile on disk, as a
+    visitor's browser has, not an in-memory context: only the former keeps compiled code between
+    visits (docs/STARTUP.md). `responses`: the cold visit's, see open_ready."""
     # bypass_csp: the plain-JS floor pages (bench_pages/) are lab pages with inline scripts, which
     # the site's Content-Security-Policy (headers.py) forbids; the policy costs the site nothing to measure
     profile = tempfile.TemporaryDirectory(prefix="ondevice-bench-")
-    context = launch_profile(browser.browser_type, Path(profile.name), bypass_csp=True)
+
+    def relaunch():
+        return launch_profile(browser.browser_type, Path(profile.name), bypass_csp=True)
+
+    context = relaunch()
     try:
         visits = {"cold": visit(context, base, page_under_test, responses)}
         visits["repeat"] = visit(context, base, page_under_test)
         if page_under_test.app:
             visits["switch"] = switch_visit(context, base, page_under_test)
             visits["offline"] = offline_visit(context, base, page_under_test)
+        context.close()
+        context = relaunch()
+        visits["return"] = visit(context, base, page_under_test)
         return visits
     finally:
         context.close()
@@ -300,11 +309,11 @@ def offline_against_floor(python: list[dict], plain: list[dict]) -> dict:
 
 def against_floor(python: list[dict], plain: list[dict]) -> dict:
     """Per visit kind, the Python page against its plain-JS floor (runs of visits_in_one_context):
-    cold and repeat first results; the switch's first result (since the navigate call) against the
+    cold, repeat and return first results; the switch's first result (since the navigate call) against the
     floor's session creation + first run in its repeat visit, with the Python starts of each
     switched visit; and the offline visits (offline_against_floor)."""
     out = {kind: compared([first_result(run[kind]) for run in python], [first_result(run[kind]) for run in plain])
-           for kind in ("cold", "repeat")}
+           for kind in ("cold", "repeat", "return")}
     switches = [run["switch"] for run in python]
     plain_switch = [session_and_first_run(run["repeat"]) for run in plain]
     out["switch"] = {**compared([s["first-result"] for s in switches], plain_switch),
@@ -334,7 +343,7 @@ def write_feeds(task: str, feeds: dict[str, np.ndarray], dist: Path = DIST) -> N
 
 
 def startup(browser, base: str, task: str, runs: int, site: dict) -> dict:
-    """The task page's start-up marks cold, repeat and offline, its task switch (ms since the
+    """The task page's start-up marks cold, repeat, offline and return, its task switch (ms since the
     navigate call), its cold visit's bytes, and the page against its floor page, the two measured
     interleaved (with the load average around)."""
     python = PageUnderTest(PAGES[task]["page"], PYTHON_FIRST_RESULT, PAGES[task]["sample"], app=True)
@@ -344,7 +353,7 @@ def startup(browser, base: str, task: str, runs: int, site: dict) -> dict:
     ours = visits["python"]
     switches = [run["switch"] for run in ours]
     return {**{kind: breakdown([run[kind]["marks"] for run in ours if "marks" in run[kind]])
-               for kind in ("cold", "repeat", "offline")},
+               for kind in ("cold", "repeat", "offline", "return")},
             "switch": {key: summary([s[key] for s in switches if key in s]) for key in SWITCH_MARKS
                        if any(key in s for s in switches)},
             "bytes": bytes_downloaded(responses["python"], base, site),
