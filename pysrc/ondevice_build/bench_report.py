@@ -85,8 +85,9 @@ def floor_table(results: dict) -> list[str]:
     lines += [f"- {' '.join(pages)}: `{name.split('/')[-1]}`, {contains}."
               for name, (contains, pages) in floors.items()]
     lines += ["", "Floor per row: cold, repeat and return, the floor page's visit of the same kind; task switch, "
-              "the floor's ORT session creation + first run (in its repeat visit); offline, the floor's repeat visit (a plain "
-              "page cannot open offline). Ratio = our median / the floor's (range of the per-run ratios).", "",
+              "the floor's ORT session creation + first run (in its repeat visit); offline, the floor's repeat "
+              "visit (a plain page cannot open offline). Ratio = our median / the floor's (range of the per-run "
+              "ratios).", "",
               "| page | visit | ours (Python) | plain-JS floor | ratio ours/floor | target |",
               "|---|---|---:|---:|---:|---|"]
     for task, f in compared.items():
