@@ -42,10 +42,14 @@ def visit_facts(page) -> dict:
                          "pythonStarts: ondevice.pythonStarts})")
 
 
-def progress_rows(page) -> list[tuple[str, int, int]]:
-    """The loading panel's rows: (kind, bytes loaded, bytes in all)."""
-    return page.eval_on_selector_all(
-        "#loading .progress-row", "rows => rows.map(r => [r.dataset.kind, Number(r.dataset.loaded), Number(r.dataset.total)])")
+def assert_every_byte_counted(page) -> None:
+    """The loading panel has a row for Python, onnxruntime and the model, and every row counted all
+    the bytes of its files."""
+    rows = page.eval_on_selector_all(
+        "#loading .progress-row",
+        "rows => rows.map(r => [r.dataset.kind, Number(r.dataset.loaded), Number(r.dataset.total)])")
+    assert {kind for kind, _, _ in rows} >= {"python", "onnxruntime", "model"}, rows
+    assert all(loaded == total > 0 for _, loaded, total in rows), rows
 
 
 def click_sample(page, name: str) -> None:

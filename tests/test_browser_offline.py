@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from browser_pages import classifications, give_file, open_page, progress_rows
+from browser_pages import assert_every_byte_counted, classifications, give_file, open_page
 from ondevice_build.bundle import stamp_service_worker
 from ondevice_build.serve import Handler, serve_in_background
 
@@ -118,9 +118,7 @@ def test_second_visit_offline_gives_the_same_top5_and_stays_isolated(browser, di
         page = open_page(context, url + "classify.html")
         assert page.evaluate("crossOriginIsolated") is True
         assert page.evaluate("navigator.serviceWorker.controller !== null")
-        rows = progress_rows(page)  # the cached copies, read whole, count every byte too
-        assert {kind for kind, _, _ in rows} >= {"python", "onnxruntime", "model"}
-        assert all(loaded == total > 0 for _, loaded, total in rows), rows
+        assert_every_byte_counted(page)  # the cached copies, read whole, too
         give_file(page, photo("coffee"))
         offline = classifications(page)
         assert [(label, class_id) for label, _, class_id in offline] == [(label, class_id) for label, _, class_id in online]

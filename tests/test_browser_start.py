@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browser_pages import classifications, click_sample, open_page, progress_rows
+from browser_pages import assert_every_byte_counted, classifications, click_sample, open_page
 
 ESPRESSO = 967
 
@@ -154,9 +154,7 @@ def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site
     page = open_page(context, site_url + "classify.html")
     assert page.evaluate("""async () => { try { (await fetch('index.html')).body.getReader({mode: 'byob'}); return true; }
                                           catch { return false; } }""") is False  # the path under test
-    rows = progress_rows(page)
-    assert {kind for kind, _, _ in rows} >= {"python", "onnxruntime", "model"}
-    assert all(loaded == total > 0 for _, loaded, total in rows), rows
+    assert_every_byte_counted(page)
     click_sample(page, "coffee")
     assert classifications(page)[0][2] == ESPRESSO
     assert page.evaluate("ondevice.pythonStart.from") == "snapshot"
@@ -252,13 +250,12 @@ def test_a_snapshot_that_does_not_link_as_recorded_is_refused_and_python_boots(b
     assert_python_booted_and_answers(context, site_url + "classify.html", "did not link as recorded")
 
 
-@pytest.mark.parametrize("fault, reason", [
-    ("one byte changed", "sha256 mismatch"),
-    ("cut short", "is incomplete or wrong"),  # its size is checked too
-])
-def test_a_damaged_snapshot_download_makes_python_boot(browser, site_url, dist, fault, reason):
-    memory = next(dist.glob("runtime/pyodide-*/snapshot-memory-*.bin")).read_bytes()
-    damaged = memory[:1000] + bytes([memory[1000] ^ 0xFF]) + memory[1001:] if fault == "one byte changed" else memory[:-4096]
+@pytest.mark.parametrize("spoil, reason", [
+    (lambda memory: memory[:1000] + bytes([memory[1000] ^ 0xFF]) + memory[1001:], "sha256 mismatch"),
+    (lambda memory: memory[:-4096], "is incomplete or wrong"),  # its size is checked too
+], ids=["one byte changed", "cut short"])
+def test_a_damaged_snapshot_download_makes_python_boot(browser, site_url, dist, spoil, reason):
+    damaged = spoil(next(dist.glob("runtime/pyodide-*/snapshot-memory-*.bin")).read_bytes())
     context = browser.new_context(service_workers="block")
     context.route(re.compile(r"/snapshot-memory-[0-9a-f]+\.bin$"), lambda route: route.fulfill(body=damaged))
     assert_python_booted_and_answers(context, site_url + "classify.html", reason)

@@ -103,7 +103,8 @@ async function readWithProgress(response, total, onChunk) {
     // copied) or bytes beyond the expected size, which are then copied in.
     const spare = inPlace && loaded === bytes.byteLength ? new Uint8Array(1 << 16) : null;
     const { done, value } = await (inPlace ? reader.read(spare ?? bytes.subarray(loaded)) : reader.read());
-    if (inPlace && !spare && value) bytes = new Uint8Array(value.buffer); // the read moved the buffer: it comes back here
+    // (A read in place moves the buffer: it comes back in `value`.)
+    if (inPlace && !spare && value) bytes = new Uint8Array(value.buffer);
     if (done) break;
     if (!inPlace || spare) {
       if (loaded + value.byteLength > bytes.byteLength) grow(loaded + value.byteLength);
