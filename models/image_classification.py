@@ -68,7 +68,7 @@ RECIPE = Recipe(
     export=export,
     read_labels=read_labels,
     quantisations=("int8", "int8-weights", "fp16"),
-    # Every variant, over the 376 gate views (94 photos x 4 views): top-1 agrees with fp32's on at
+    # Every variant, over the 616 gate views (154 photos x 4 views): top-1 agrees with fp32's on at
     # least 99% of the views where fp32's top-1 is clear (leads by >= 0.01), the features keep
     # cosine >= 0.99 with fp32's on every view (ClassifierGate's default); see ClassifierGate for
     # the other bounds.

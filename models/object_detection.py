@@ -85,7 +85,7 @@ RECIPE = Recipe(
     read_labels=read_labels,
     conversion_check=conversion_check,
     quantisations=("int8", "int8-weights", "fp16"),
-    # Every variant, over the 376 gate views (94 photos x 4 views), matched with fp32 by class and
+    # Every variant, over the 616 gate views (154 photos x 4 views), matched with fp32 by class and
     # IoU >= 0.5: keeps >= 98% of fp32's detections (score >= 0.5) and adds no more than 2% extra;
     # no matched score moves by more than 0.25. int8-weights: the int8/fp16 weight mix pinned in
     # object_detection.mix.json (see docs/QUANTISATION.md for how it was chosen).

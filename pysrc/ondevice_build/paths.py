@@ -5,6 +5,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache"
 DOWNLOADS = CACHE / "downloads"
 WHEELS = CACHE / "wheels"
+NPM_PACKS = CACHE / "npm-packs"
 CONVERTED = CACHE / "models"
 DIST = ROOT / "dist"
 SITE = ROOT / "site"

