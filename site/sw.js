@@ -17,6 +17,13 @@
 //   What is stored is the decoded body with the server's headers (COOP/COEP/CORP and the CSP
 //   included, so pages served from the cache stay cross-origin isolated and as restricted) minus
 //   those that describe the transfer (a .br/.gz response arrives here already decoded).
+// - Compiled code first: the runtime's scripts and wasm (under runtime/, versioned names) are
+//   answered from the browser's HTTP cache when it still holds this build's bytes, since Chromium
+//   keeps the code it compiled from a download with that HTTP cache entry, while a Cache Storage
+//   copy gets compiled code only after a visit has compiled from it. A returning visitor's second
+//   visit so skips compiling onnxruntime-web's 14 MB module again (first result B/A 0.84 there,
+//   docs/STARTUP.md). Only the cache is asked ("only-if-cached"), never the network, and its copy is
+//   checked as a Cache Storage copy is; without one, the Cache Storage answers as before.
 // - Same bytes, same answer: a request may be answered with the cached copy of any file of this
 //   build whose sha256 is the same. Every page name served the same shell document therefore opens
 //   offline once any of them was visited, while pages with different bytes are never swapped.
@@ -37,6 +44,7 @@ const SHA256_HEADER = "x-ondevice-sha256"; // kept with each stored response: wh
 const TRANSFER_HEADERS = ["content-encoding", "content-length", "vary"];
 const PAGE_CHECKS_HEADER = "x-ondevice-page-checks"; // on a request whose bytes the page checks itself
 const storing = new Map(); // path -> Promise<boolean>: a store in progress
+const COMPILED = /^runtime\/.*\.(wasm|m?js)$/; // files whose HTTP cache entry keeps compiled code
 
 // The path (relative to the root) of a file of this build that `url` names, else null.
 function pathOf(url) {
@@ -115,16 +123,30 @@ function storeOnce(path, response) {
   return storing.get(path);
 }
 
-// Cache first; else the network, keeping a verified copy. Offline and not cached: a network
-// error, as without a worker. A request with cache mode "reload" (the page asks again for a file
-// whose bytes were wrong: js/ondevice.mjs) goes to the network first, and its verified answer
-// replaces the cached copy.
+// The HTTP cache's copy of `path`, if `path` is runtime code (COMPILED) and the cache holds this
+// build's bytes for it (checked here unless the page checks them), else undefined. Never the network.
+async function compiledCopy(request, path, pageChecks) {
+  if (!COMPILED.test(path)) return undefined;
+  const copy = await fetch(new Request(request.url, { cache: "only-if-cached", mode: "same-origin" }))
+    .catch(() => undefined);
+  if (!copy?.ok) return undefined;
+  if (pageChecks || (await sha256Hex(await copy.clone().arrayBuffer())) === FILES[path]) return copy;
+  return undefined;
+}
+
+// Runtime code from the HTTP cache (compiledCopy), else cache first; else the network, keeping a
+// verified copy. Offline and not cached: a network error, as without a worker. A request with
+// cache mode "reload" (the page asks again for a file whose bytes were wrong: js/ondevice.mjs)
+// goes to the network first, and its verified answer replaces the cached copy.
 async function respond(event, path) {
   await storing.get(path);
   const fresh = event.request.cache === "reload" && event.request.mode !== "navigate";
   const pageChecks = event.request.headers.get(PAGE_CHECKS_HEADER) === "sha256";
-  const hit = fresh ? undefined : await cached(path, pageChecks).catch(() => undefined); // a broken cache must not break the page
-  if (hit) return hit;
+  if (!fresh) {
+    const hit = (await compiledCopy(event.request, path, pageChecks).catch(() => undefined))
+      ?? (await cached(path, pageChecks).catch(() => undefined)); // a broken cache must not break the page
+    if (hit) return hit;
+  }
   const response = await fetch(event.request).catch((error) => {
     if (fresh) return cached(path).then((copy) => copy ?? Promise.reject(error)); // offline: the checked copy
     throw error;
