@@ -220,6 +220,19 @@ def test_python_boots_without_the_snapshot_when_asked(browser, site_url):
     assert facts["webp"] == [10, 200, 30] and facts["det"] == pytest.approx(5.0)
 
 
+@pytest.mark.parametrize("query", ["", "?python=boot"], ids=["snapshot", "boot"])
+def test_pyodide_takes_its_files_from_the_glue_and_nothing_is_downloaded_twice(browser, site_url, query):
+    """Pyodide downloads its stdlib and lock file itself and starts a download of its wasm of its
+    own: the page hands it the copies the glue downloaded (and checked) instead, so that each is
+    requested once per visit, on either start path."""
+    context = browser.new_context(service_workers="block")
+    page = open_page(context, site_url + "classify.html" + query)
+    requested = page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
+    context.close()
+    for name in ("python_stdlib.zip", "pyodide-lock.json", "pyodide.asm.wasm"):
+        assert sum(url.endswith("/" + name) for url in requested) == 1, (name, requested)
+
+
 def assert_python_booted_and_answers(context, url: str, why: str) -> None:
     """The page at `url` started Python without the snapshot, for a reason naming `why`, and
     classifies the coffee photo right; closes `context`."""

@@ -34,8 +34,8 @@ from .fetch import file_sha256
 from .headers import HEADERS_FILE, write_headers_file
 from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
-from .runtime_assets import (ORT_DIR, PYODIDE_VERSION, PYSCRIPT_DIR, PYTHON_PACKAGES, RuntimeFiles, copy_runtime,
-                             pyscript_interpreter)
+from .runtime_assets import (LOCK, ORT_DIR, PYODIDE_VERSION, PYSCRIPT_DIR, PYTHON_PACKAGES, STDLIB, RuntimeFiles,
+                             copy_runtime, pyscript_interpreter)
 
 
 @dataclass(frozen=True)
@@ -169,11 +169,20 @@ def model_variants(manifest: dict) -> dict:
             for task, entry in manifest["models"].items()}
 
 
+def python_modules(runtime: RuntimeFiles) -> list[str]:
+    """The modules Python's start imports at once: the glue's js/python.mjs, Pyodide's module and
+    the script beside it, which Pyodide would otherwise import only once its own module has run."""
+    return ["js/python.mjs", runtime.pyodide_module, runtime.pyodide_module.replace("/pyodide.mjs", "/pyodide.asm.js")]
+
+
 def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
     packages = START_PACKAGES
     # the wheels are downloaded only when Python boots without the snapshot (the glue's pythonBoots)
     wasm = next(f for f in runtime.pyodide if f.endswith(".wasm"))  # compiled as it downloads: config.python
-    prefetch = [asset(dist, f, "python") for f in runtime.pyodide if not f.endswith((".mjs", ".wasm"))]
+    # the stdlib and the lock are handed to Pyodide from the glue's checked bytes: config.python.files
+    handed = [f for f in runtime.pyodide if f.endswith((f"/{STDLIB}", f"/{LOCK}"))]
+    prefetch = [asset(dist, f, "python") for f in runtime.pyodide
+                if not f.endswith((".mjs", ".wasm")) and f not in handed]
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
     prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     config = {
@@ -186,6 +195,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "views": {name: {"title": view.title, "tasks": list(view.tasks), "module": view.module,
                          "packages": list(python_packages(view.tasks))} for name, view in VIEWS.items()},
         "python": {"version": PYODIDE_VERSION, "module": runtime.pyodide_module, "wasm": asset(dist, wasm, "python"),
+                   "files": [asset(dist, f, "python") for f in handed],
                    "packages": list(packages),
                    "snapshot": {"memory": asset(dist, runtime.snapshot["memory"], "python"),
                                 "meta": asset(dist, runtime.snapshot["meta"], "python"),
@@ -210,6 +220,8 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         '<link rel="stylesheet" href="css/style.css">',
         f'<script type="application/json" id="ondevice-config">{html.escape(json.dumps(config), quote=False)}</script>',
         '<script type="module" src="js/ondevice.mjs"></script>',
+        # fetched and compiled while the glue runs: Python's start imports them at once (js/python.mjs)
+        *(f'<link rel="modulepreload" href="{url}">' for url in python_modules(runtime)),
         f'<script type="module" src="{PYSCRIPT_DIR}/core.js"></script>',
         f'<script type="py" src="py/{APP_SCRIPT}" config="py/app.json"></script>',
     ])

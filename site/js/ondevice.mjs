@@ -128,7 +128,7 @@ const SUBJECTS = { python: "the Python runtime", packages: "a Python package", o
 // The size of every model and runtime file the config names (absolute URL -> bytes): a download
 // that ends short is told apart from one that is damaged.
 const SIZES = new Map([
-  ...config.prefetch, config.python.wasm, ...Object.values(config.packages).flat(),
+  ...config.prefetch, config.python.wasm, ...config.python.files, ...Object.values(config.packages).flat(),
   ...(config.python.snapshot ? [config.python.snapshot.memory, config.python.snapshot.meta, config.python.snapshot.site,
     ...Object.values(config.python.snapshot.libs)] : []),
   ...Object.values(config.models).flatMap((entry) => Object.values(entry.variants)),
@@ -505,6 +505,9 @@ function compiledWasm(asset) {
 }
 const pyodideWasm = compiledWasm(config.python.wasm); // for js/python.mjs
 pyodideWasm.catch((error) => startFailed(`${error.message} The page cannot start without it.`));
+// Files Pyodide would download itself (its stdlib, its lock file): downloaded and checked here, and
+// handed to it by js/python.mjs (absolute URL -> Promise of the bytes).
+const pythonFiles = new Map(config.python.files.map((asset) => [absolute(asset.url), prefetch(asset)]));
 
 // Python starts from the build's memory snapshot, numpy and Pillow already imported (js/python.mjs
 // restores it): here its files are downloaded, verified and the libraries in it compiled while
@@ -739,16 +742,16 @@ function ready() {
   document.getElementById("loading")?.setAttribute("hidden", "");
 }
 
-// Start downloading a file the page will need. A runtime file that fails stops the start (the
-// same file would fail for Pyodide or onnxruntime-web): say so. A model that fails is reported by
-// Python's load(), which fetches it again first.
+// Start downloading a file the page will need; returns the promise of its bytes. A runtime file
+// that fails stops the start (the same file would fail for Pyodide or onnxruntime-web): say so. A
+// model that fails is reported by Python's load(), which fetches it again first.
 function prefetch(asset) {
-  fetchBytes(asset.url, { sha256: asset.sha256, kind: asset.kind, prefetch: true })
-    .then(() => mark(`${asset.kind}-downloaded`))
-    .catch((error) => {
-      if (asset.kind === "model") console.warn(`prefetch failed: ${error.message}`);
-      else startFailed(`${error.message} The page cannot start without it.`);
-    });
+  const bytes = fetchBytes(asset.url, { sha256: asset.sha256, kind: asset.kind, prefetch: true });
+  bytes.then(() => mark(`${asset.kind}-downloaded`)).catch((error) => {
+    if (asset.kind === "model") console.warn(`prefetch failed: ${error.message}`);
+    else startFailed(`${error.message} The page cannot start without it.`);
+  });
+  return bytes;
 }
 for (const asset of config.prefetch) prefetch(asset);
 addEventListener("py:ready", () => mark("python-started"));
@@ -766,7 +769,7 @@ globalThis.ondevice = {
   config, marks, mark, ready, fetchText, openSession, tensor, readPixels, threads,
   drawPixels, openCamera, closeCamera, nextFrame, navigate, modelChoice, webgpuSupport, showFailure, reopenView,
   pythonStarts: 0,
-  pyodideWasm, pythonSnapshot, pythonBoots, // for js/python.mjs
+  pyodideWasm, pythonFiles, pythonSnapshot, pythonBoots, // for js/python.mjs
   pythonStart: null, // how Python started, set by js/python.mjs: {from: "snapshot" | "boot", packages, reason}
   get currentView() { return currentView; },
   get bootReason() { return bootReason; }, // why Python boots without the snapshot (null: it does not)

@@ -102,17 +102,38 @@ async function restore(pyodide, options) {
 // second later, once it has loaded and read its config): its output goes to PyScript once it asks.
 let started = null;
 export function start() {
-  started ??= startPython();
+  started ??= startPython().finally(() => glue.pythonFiles.clear()); // Pyodide has its copies now
   return started;
+}
+
+// loadPyodide downloads its stdlib and lock file itself, and starts a download of its wasm that is
+// never read (the module is instantiated from the glue's compiled one, above): while `load` runs,
+// the first two are answered from the bytes the glue has already downloaded and checked, the
+// third with nothing. Every other request goes to the network as usual.
+async function withGlueFiles(load) {
+  const answers = new Map([...glue.pythonFiles].map(([url, bytes]) => [url, () => bytes.then((b) => new Response(b))]));
+  answers.set(absolute(glue.config.python.wasm.url), async () => new Response(null));
+  const networkFetch = globalThis.fetch;
+  globalThis.fetch = (resource, init) => {
+    const answer = typeof resource === "string" || resource instanceof URL ? answers.get(absolute(resource)) : undefined;
+    return answer ? answer() : networkFetch(resource, init);
+  };
+  try {
+    return await load();
+  } finally {
+    globalThis.fetch = networkFetch;
+  }
 }
 
 async function startPython() {
   const runtime = glue.config.python;
-  const pyodide = await import(absolute(runtime.module));
-  const options = { indexURL: absolute(runtime.module.slice(0, runtime.module.lastIndexOf("/") + 1)), packages: runtime.packages };
+  const indexURL = absolute(runtime.module.slice(0, runtime.module.lastIndexOf("/") + 1));
+  // Pyodide's script, imported beside its module rather than after it (the shell preloads both)
+  const [pyodide] = await Promise.all([import(absolute(runtime.module)), import(`${indexURL}pyodide.asm.js`)]);
+  const options = { indexURL, packages: runtime.packages };
   if (runtime.snapshot && glue.bootReason === null) {
     try {
-      const python = await restore(pyodide, options);
+      const python = await withGlueFiles(() => restore(pyodide, options));
       glue.pythonStart = { from: "snapshot", packages: snapshot.meta.packages };
       return python;
     } catch (error) {
@@ -122,7 +143,7 @@ async function startPython() {
     }
   }
   glue.pythonStart = { from: "boot", packages: options.packages, reason: glue.bootReason };
-  return pyodide.loadPyodide(options);
+  return withGlueFiles(() => pyodide.loadPyodide(options));
 }
 
 // PyScript's entry point (its config's "packages" are the glue's config.python.packages).
