@@ -143,10 +143,13 @@ function megabytes(bytes) {
 // wrong before is fetched past the HTTP cache (and the service worker's, see sw.js), so a bad copy
 // kept there cannot come back. `pageChecks`: the caller checks the bytes' sha256 itself, which the
 // request tells the service worker (it then answers from its cache without checking them first).
+// (The page's own fetch, kept here: js/python.mjs answers some of Pyodide's requests itself while
+// Pyodide loads, and a file the page downloads again must come from the network.)
+const networkFetch = globalThis.fetch;
 async function checkedFetch(url, subject, pageChecks = false) {
   let response;
   try {
-    response = await fetch(url, { ...(suspects.has(url) ? { cache: "reload" } : {}),
+    response = await networkFetch(url, { ...(suspects.has(url) ? { cache: "reload" } : {}),
       ...(pageChecks ? { headers: { "x-ondevice-page-checks": "sha256" } } : {}) });
   } catch {
     throw new DownloadError(`Could not download ${subject}: there is no connection to the site.`);

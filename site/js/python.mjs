@@ -109,7 +109,8 @@ export function start() {
 // loadPyodide downloads its stdlib and lock file itself, and starts a download of its wasm that is
 // never read (the module is instantiated from the glue's compiled one, above): while `load` runs,
 // the first two are answered from the bytes the glue has already downloaded and checked, the
-// third with nothing. Every other request goes to the network as usual.
+// third with nothing. Every other request goes to the network as usual, and so do the glue's own
+// (it keeps the original fetch: a file it downloads again must not be answered from here).
 async function withGlueFiles(load) {
   const answers = new Map([...glue.pythonFiles].map(([url, bytes]) => [url, () => bytes.then((b) => new Response(b))]));
   answers.set(absolute(glue.config.python.wasm.url), async () => new Response(null));
