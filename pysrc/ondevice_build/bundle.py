@@ -172,7 +172,7 @@ def model_variants(manifest: dict) -> dict:
 def python_modules(runtime: RuntimeFiles) -> list[str]:
     """The modules Python's start imports at once: the glue's js/python.mjs, Pyodide's module and
     the script beside it, which Pyodide would otherwise import only once its own module has run."""
-    return ["js/python.mjs", runtime.pyodide_module, runtime.pyodide_module.replace("/pyodide.mjs", "/pyodide.asm.js")]
+    return ["js/python.mjs", runtime.pyodide_module, next(f for f in runtime.pyodide if f.endswith("/pyodide.asm.js"))]
 
 
 def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[dict]) -> str:
