@@ -223,13 +223,14 @@ def test_python_boots_without_the_snapshot_when_asked(browser, site_url):
 @pytest.mark.parametrize("query", ["", "?python=boot"], ids=["snapshot", "boot"])
 def test_pyodide_takes_its_files_from_the_glue_and_nothing_is_downloaded_twice(browser, site_url, query):
     """Pyodide downloads its stdlib and lock file itself and starts a download of its wasm of its
-    own: the page hands it the copies the glue downloaded (and checked) instead, so that each is
-    requested once per visit, on either start path."""
+    own, and PyScript downloads the files its config names (the page's code, ondevice.zip): the page
+    hands Python the copies the glue downloaded (and checked) instead, so that each is requested
+    once per visit, on either start path."""
     context = browser.new_context(service_workers="block")
     page = open_page(context, site_url + "classify.html" + query)
     requested = page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
     context.close()
-    for name in ("python_stdlib.zip", "pyodide-lock.json", "pyodide.asm.wasm"):
+    for name in ("python_stdlib.zip", "pyodide-lock.json", "pyodide.asm.wasm", "ondevice.zip"):
         assert sum(url.endswith("/" + name) for url in requested) == 1, (name, requested)
 
 

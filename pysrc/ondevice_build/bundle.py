@@ -184,7 +184,6 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
     prefetch = [asset(dist, f, "python") for f in runtime.pyodide
                 if not f.endswith((".mjs", ".wasm")) and f not in handed]
     prefetch += [asset(dist, f, "onnxruntime") for f in runtime.ort_wasm]
-    prefetch.append(asset(dist, LIBRARY_ZIP, "code"))
     config = {
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/",
                 # prefetched (with progress) only by a view that will run on WebGPU
@@ -196,6 +195,8 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
                          "packages": list(python_packages(view.tasks))} for name, view in VIEWS.items()},
         "python": {"version": PYODIDE_VERSION, "module": runtime.pyodide_module, "wasm": asset(dist, wasm, "python"),
                    "files": [asset(dist, f, "python") for f in handed],
+                   # the library and the page modules: unpacked by js/python.mjs from the glue's checked bytes
+                   "code": asset(dist, LIBRARY_ZIP, "code"),
                    "packages": list(packages),
                    "snapshot": {"memory": asset(dist, runtime.snapshot["memory"], "python"),
                                 "meta": asset(dist, runtime.snapshot["meta"], "python"),
@@ -210,10 +211,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         "samples": samples,
         "backgrounds": [{"name": name, "url": f"samples/{name}.jpg"} for name in photos.BACKGROUNDS],
     }
-    pyscript_config = {
-        **pyscript_interpreter(packages),
-        "files": {f"./{LIBRARY_ZIP.split('/')[1]}": "./*"},
-    }
+    pyscript_config = pyscript_interpreter(packages)
     (dist / "py" / "app.json").write_text(json.dumps(pyscript_config, indent=2))
     return "\n".join([
         '<link rel="icon" href="data:,">',

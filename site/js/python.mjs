@@ -102,8 +102,16 @@ async function restore(pyodide, options) {
 // second later, once it has loaded and read its config): its output goes to PyScript once it asks.
 let started = null;
 export function start() {
-  started ??= startPython().finally(() => glue.pythonFiles.clear()); // Pyodide has its copies now
+  started ??= startPython().then(unpackCode).finally(() => glue.pythonFiles.clear()); // Python has its copies now
   return started;
+}
+
+// The page's Python code (ondevice and the views' modules, as bytecode: ondevice.zip), unpacked into
+// Python's working folder, where the pages import it from, from the glue's checked download.
+async function unpackCode(python) {
+  const archive = await glue.pythonFiles.get(absolute(glue.config.python.code.url));
+  python.unpackArchive(archive, "zip", { extractDir: "." });
+  return python;
 }
 
 // loadPyodide downloads its stdlib and lock file itself, and starts a download of its wasm that is
