@@ -4,6 +4,8 @@ A page counts finished user actions in <body data-runs>; tests wait for that cou
 instead of sleeping, and report the page's errors when it does not.
 """
 
+ESPRESSO = 967  # ImageNet's class id for "espresso": the top label of the coffee sample photo
+
 # An init script: getUserMedia rejects as browsers do, with globalThis.cameraError's name.
 REJECT_CAMERA = """
 navigator.mediaDevices.getUserMedia = () =>

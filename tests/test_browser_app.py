@@ -6,9 +6,7 @@ Each test opens its own browser context, so each passes alone (`python build.py 
 """
 import pytest
 
-from browser_pages import click_sample, open_page, visit_facts
-
-ESPRESSO = 967
+from browser_pages import ESPRESSO, click_sample, open_page, visit_facts
 
 
 @pytest.fixture

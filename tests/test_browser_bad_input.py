@@ -7,9 +7,8 @@ import pytest
 
 import bad_inputs
 from bad_inputs import FEWSHOT_FILES, FILE_CASES, TEXTS, message_is_for_users
-from browser_pages import classifications, give_file, open_page, runs, wait_for_run
+from browser_pages import ESPRESSO, classifications, give_file, open_page, runs, wait_for_run
 
-ESPRESSO = 967
 CASES = {case.name: case for case in FILE_CASES}
 # Every file case on the classification page; a representative set on the slower pages.
 DETECT_CASES = ["empty file", "html page", "jpeg cut in half", "900 MP decompression bomb", "cmyk jpeg",

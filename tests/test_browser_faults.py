@@ -12,10 +12,9 @@ import time
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from browser_pages import classifications, click_sample, open_page, visit_facts
+from browser_pages import ESPRESSO, classifications, click_sample, open_page, visit_facts
 from ondevice_build.serve import Handler, serve_in_background
 
-ESPRESSO = 967
 CLASSIFIER = re.compile(r"/models/efficientnet-lite0\.[^/]*\.onnx$")
 DETECTOR = re.compile(r"/models/ssd[^/]*\.onnx$")
 MANIFEST = re.compile(r"/models/manifest\.json$")

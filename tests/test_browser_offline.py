@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from browser_pages import assert_every_byte_counted, classifications, give_file, open_page
+from browser_pages import ESPRESSO, assert_every_byte_counted, classifications, click_sample, give_file, open_page
 from ondevice_build.bundle import stamp_service_worker
 from ondevice_build.serve import Handler, serve_in_background
 
@@ -123,6 +123,33 @@ def test_second_visit_offline_gives_the_same_top5_and_stays_isolated(browser, di
         offline = classifications(page)
         assert [(label, class_id) for label, _, class_id in offline] == [(label, class_id) for label, _, class_id in online]
         assert [score for _, score, _ in offline] == pytest.approx([score for _, score, _ in online], abs=1e-6)
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_a_second_visit_has_the_browser_read_the_runtime_code_once(browser, dist, site_files, serve):
+    """On a visit the worker controls, onnxruntime-web's wasm (which ORT's own worker fetches) and
+    Pyodide's script (a module import) are on this device: the page does not read a second copy of
+    each to check and count it, as it does on a first visit (the worker checks the copy the browser
+    gets), and its loading panel still counts every byte."""
+    ort_wasm = next(path for path in site_files if path.endswith("/ort-wasm-simd-threaded.wasm"))
+    pyodide_script = next(path for path in site_files if path.endswith("/pyodide.asm.js"))
+    server, url = serve(dist)
+    context = browser.new_context()
+    try:
+        page = open_page(context, url + "classify.html")
+        assert ort_wasm in page.evaluate(USED)  # a first visit downloads it at once
+        click_sample(page, "coffee")  # the first result: the worker is registered
+        wait_until_cached(page, site_files)
+        page.close()
+        page = open_page(context, url + "classify.html")
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
+        used = page.evaluate(USED)
+        assert ort_wasm not in used and used.count(pyodide_script) == 1, used
+        assert_every_byte_counted(page)
+        click_sample(page, "coffee")
+        assert classifications(page)[0][2] == ESPRESSO
         assert page.errors == []
     finally:
         context.close()

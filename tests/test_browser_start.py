@@ -11,9 +11,7 @@ import re
 
 import pytest
 
-from browser_pages import assert_every_byte_counted, classifications, click_sample, open_page
-
-ESPRESSO = 967
+from browser_pages import ESPRESSO, assert_every_byte_counted, classifications, click_sample, open_page
 
 PROBE = """<script type="py">
 import importlib.util, json, sys
