@@ -8,7 +8,8 @@ from PIL import Image, ImageDraw
 MARK_NAMES = {
     "python-downloaded": "Pyodide runtime downloaded", "packages-downloaded": "numpy + Pillow downloaded",
     "snapshot-ready": "Python's snapshot downloaded, checked, its libraries compiled",
-    "onnxruntime-downloaded": "ONNX Runtime downloaded", "model-downloaded": "model downloaded",
+    "onnxruntime-downloaded": "ONNX Runtime downloaded (later visits: read by its worker, its session made)",
+    "model-downloaded": "model downloaded",
     "python-started": "Python ready (PyScript, numpy + Pillow imported or loaded)", "python-ready": "page script running",
     "session-created": "ORT session created", "warmed-up": "ORT warm-up run done", "ready": "page ready",
     "first-result": "first result",

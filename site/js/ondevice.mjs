@@ -128,7 +128,8 @@ const SUBJECTS = { python: "the Python runtime", packages: "a Python package", o
 // The size of every model and runtime file the config names (absolute URL -> bytes): a download
 // that ends short is told apart from one that is damaged.
 const SIZES = new Map([
-  ...config.prefetch, config.python.wasm, ...config.python.files, config.python.code, ...Object.values(config.packages).flat(),
+  ...config.prefetch, config.python.wasm, ...config.python.files, config.python.code,
+  ...Object.values(config.packages).flat(),
   ...(config.python.snapshot ? [config.python.snapshot.memory, config.python.snapshot.meta, config.python.snapshot.site,
     ...Object.values(config.python.snapshot.libs)] : []),
   ...Object.values(config.models).flatMap((entry) => Object.values(entry.variants)),
@@ -512,7 +513,8 @@ pyodideWasm.catch((error) => startFailed(`${error.message} The page cannot start
 // Files Pyodide would download itself (its stdlib, its lock file) and the page's Python code
 // (ondevice.zip): downloaded and checked here, and handed to Python by js/python.mjs (absolute URL
 // -> Promise of the bytes).
-const pythonFiles = new Map([...config.python.files, config.python.code].map((asset) => [absolute(asset.url), prefetch(asset)]));
+const pythonFiles = new Map([...config.python.files, config.python.code]
+  .map((asset) => [absolute(asset.url), prefetch(asset)]));
 
 // Python starts from the build's memory snapshot, numpy and Pillow already imported (js/python.mjs
 // restores it): here its files are downloaded, verified and the libraries in it compiled while
