@@ -118,7 +118,7 @@ def wait_until_ready(page, timeout: int = 120_000) -> None:
         page.wait_for_selector("body[data-state=ready]", timeout=timeout)
     except Exception as error:
         raise AssertionError(f"the view never got ready: {failure(page)}, errors {page.errors}, "
-                             f"console {page.console}") from error
+                             f"console {page.console}, marks {page.evaluate('ondevice.marks')}") from error
 
 
 def goto(page, url: str) -> None:
