@@ -5,9 +5,11 @@ native onnxruntime. Labels are read from the DOM (data-* attributes hold full-pr
 """
 import pytest
 
-from browser_pages import ESPRESSO, classifications, give_file, give_text_file_and_expect_refusal, open_page, runs, wait_for_run
+from browser_pages import (ESPRESSO, classifications, give_file, give_text_file_and_expect_refusal, open_page, runs,
+                           wait_for_run)
 
 SCORE_TOLERANCE = 0.01  # absolute, per class probability: WASM vs native kernels, Pillow 10 vs 13
+
 
 @pytest.fixture(scope="module", params=["", "?python=boot"], ids=["snapshot", "boot"])
 def page(browser, site_url, request):
