@@ -16,6 +16,7 @@ from browser_pages import ESPRESSO, assert_every_byte_counted, classifications, 
 PROBE = """<script type="py">
 import importlib.util, json, sys
 import js
+import pyodide_js
 from pyodide.ffi import create_proxy
 
 def loaded_from(module):
@@ -40,6 +41,8 @@ def facts():
     return json.dumps({
         "modules": {name: loaded_from(module) for name, module in list(sys.modules.items())},
         "pillow_installed": pillow,
+        "stack_switching": {"browser": bool(js.Reflect.has(js.WebAssembly, "Suspending")),
+                            "python": bool(pyodide_js._module.jspiSupported)},
     })
 
 js.pythonFacts = create_proxy(facts)
@@ -89,6 +92,15 @@ def test_pages_neither_download_nor_import_micropip(page_facts, request):
     facts, requests = request.getfixturevalue(page_facts)
     assert "micropip" not in facts["modules"]
     assert [url for url in requests if "micropip" in url] == []
+
+
+@pytest.mark.parametrize("page_facts", ["classify_facts", "search_facts"])
+def test_python_runs_without_webassembly_stack_switching(page_facts, request):
+    """Pyodide is created without WebAssembly stack switching (JSPI), which this Chromium has, and
+    the page keeps it for others: Chromium's heap profiler crashes a tab that runs code on such a
+    stack (js/python.mjs). Both ways Python starts: from the snapshot (classify) and booted (search)."""
+    facts, _ = request.getfixturevalue(page_facts)
+    assert facts["stack_switching"] == {"browser": True, "python": False}
 
 
 def test_search_page_never_downloads_or_imports_pillow(search_facts):
@@ -166,6 +178,7 @@ def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site
 SNAPSHOT_PROBE = """<script type="py">
 import io, json, random
 import js
+import pyodide_js
 from pyodide.ffi import create_proxy
 
 def snapshot_facts():

@@ -69,7 +69,7 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
         return {}; // instantiated asynchronously
       };
       if (restoring) settings.INITIAL_MEMORY = glue.config.python.snapshot.memory.bytes;
-      const Module = await create(settings);
+      const Module = await withoutStackSwitching(() => create(settings));
       if (!restoring) return Module;
       snapshot = await glue.pythonSnapshot;
       if (!snapshot) throw new Error(glue.bootReason);
@@ -83,6 +83,23 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
     };
   },
 });
+
+// Pyodide runs Python on WebAssembly stack switching (JSPI) where the browser has it: it looks for
+// WebAssembly.Suspending as its module is created. The pages never need it (Python awaits the
+// browser's promises through asyncio, and nothing calls run_sync), and Chromium's heap profiler,
+// which samples allocations in a tenth of the tabs of some browser sessions, crashes the tab when
+// it walks such a stack (base::debug::TraceStackFramePointers reads past the stack's end; the
+// "Aw, Snap" of crbug.com/402542102, seen twice in one CI run on Chromium 150). So Pyodide's module
+// is created without it, as in Node, where the build made the snapshot. docs/RELIABILITY.md.
+function withoutStackSwitching(create) {
+  const suspending = Object.getOwnPropertyDescriptor(WebAssembly, "Suspending");
+  if (suspending) delete WebAssembly.Suspending;
+  try {
+    return create();
+  } finally {
+    if (suspending) Object.defineProperty(WebAssembly, "Suspending", suspending);
+  }
+}
 
 // Python from the snapshot (its memory is handed over in the restore step: a stand-in here).
 async function restore(pyodide, options) {
