@@ -93,11 +93,12 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
 // is created without it, as in Node, where the build made the snapshot. docs/RELIABILITY.md.
 function withoutStackSwitching(create) {
   const suspending = Object.getOwnPropertyDescriptor(WebAssembly, "Suspending");
-  if (suspending) delete WebAssembly.Suspending;
+  if (!suspending?.configurable) return create(); // none to hide (or it cannot be: then Pyodide uses it)
+  delete WebAssembly.Suspending;
   try {
     return create();
   } finally {
-    if (suspending) Object.defineProperty(WebAssembly, "Suspending", suspending);
+    Object.defineProperty(WebAssembly, "Suspending", suspending);
   }
 }
 
