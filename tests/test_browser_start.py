@@ -178,7 +178,6 @@ def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site
 SNAPSHOT_PROBE = """<script type="py">
 import io, json, random
 import js
-import pyodide_js
 from pyodide.ffi import create_proxy
 
 def snapshot_facts():
