@@ -37,11 +37,12 @@ def not_found(route):
     route.fulfill(status=404, body="Not found")
 
 
-def server_error(route):
-    route.fulfill(status=500, body="Internal Server Error")
-
-
+SERVER_ERROR_BODY = "Internal Server Error"
 SIGN_IN_PAGE = "<!doctype html><title>Sign in</title><p>Sign in to use the Wi-Fi"
+
+
+def server_error(route):
+    route.fulfill(status=500, body=SERVER_ERROR_BODY)
 
 
 def web_page(route):
@@ -60,11 +61,16 @@ def padded(route):
     route.fulfill(response=response, body=response.body() + bytes(1 << 20))
 
 
+def one_byte_changed(body: bytes) -> bytes:
+    """`body` with its middle byte flipped: the right length, not the right bytes."""
+    changed = bytearray(body)
+    changed[len(changed) // 2] ^= 0xFF
+    return bytes(changed)
+
+
 def damaged(route):
     response = route.fetch()
-    body = bytearray(response.body())
-    body[len(body) // 2] ^= 0xFF
-    route.fulfill(response=response, body=bytes(body))
+    route.fulfill(response=response, body=one_byte_changed(response.body()))
 
 
 def network_down(route):
@@ -223,12 +229,10 @@ class ManifestFaultHandler(Handler):
 def manifest_fault(dist, name: str) -> tuple[int, str, bytes]:
     """What the server answers for models/manifest.json in fault `name` of FAULTS."""
     if name == "500":
-        return 500, "text/plain", b"Internal Server Error"
+        return 500, "text/plain", SERVER_ERROR_BODY.encode()
     if name == "web page":
         return 200, "text/html", SIGN_IN_PAGE.encode()
-    body = bytearray((dist / "models" / "manifest.json").read_bytes())  # "damaged": one byte changed
-    body[len(body) // 2] ^= 0xFF
-    return 200, "application/json", bytes(body)
+    return 200, "application/json", one_byte_changed((dist / "models" / "manifest.json").read_bytes())  # "damaged"
 
 
 @pytest.mark.parametrize("name", ["500", "web page", "damaged"])
