@@ -8,10 +8,12 @@ was loaded.
 import hashlib
 import json
 import re
+import time
 
 import pytest
 
 from browser_pages import ESPRESSO, assert_every_byte_counted, classifications, click_sample, open_page
+from ondevice_build.serve import Handler, serve_in_background
 
 PROBE = """<script type="py">
 import importlib.util, json, sys
@@ -170,6 +172,62 @@ def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site
     assert page.evaluate("ondevice.pythonStart.from") == "snapshot"
     assert page.errors == []
     context.close()
+
+
+class SlowRuntimeDownloadHandler(Handler):
+    """Sends onnxruntime-web's wasm to the page's own download of it (the request that says the page
+    checks it) slowly, in 64 kB pieces over about 6 s, and not to be cached, so that ORT's worker,
+    whose own request for it is answered at once, has made the view's session while the page's
+    download still runs."""
+
+    def send_head(self):
+        self.slow = (self.path.split("?")[0].endswith("/ort-wasm-simd-threaded.wasm")
+                     and "x-ondevice-page-checks" in self.headers)
+        return super().send_head()
+
+    def end_headers(self):
+        if self.slow:
+            self.send_header("Cache-Control", "no-store")  # the worker's request is not held for this one
+        super().end_headers()
+
+    def copyfile(self, source, outputfile):
+        if not self.slow:
+            return super().copyfile(source, outputfile)
+        while piece := source.read(64 * 1024):
+            outputfile.write(piece)
+            time.sleep(0.15)
+
+
+PROGRESS_LOG = """globalThis.progressLog = [];
+new MutationObserver((records) => {
+  for (const { target } of records) {
+    progressLog.push([target.dataset.kind, Number(target.dataset.loaded), Number(target.dataset.total), performance.now()]);
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-loaded"] });
+"""
+
+
+def test_the_loading_panel_never_counts_back_when_onnxruntime_starts_before_its_download_ends(browser, dist):
+    """A first visit where onnxruntime-web has its session before the page's own download of its wasm
+    has ended: the ONNX Runtime row keeps counting that download's bytes as they come, never jumping
+    to full and back, and ends with every byte counted."""
+    server, url = serve_in_background(dist, SlowRuntimeDownloadHandler)
+    context = browser.new_context(service_workers="block")
+    context.add_init_script(PROGRESS_LOG)
+    try:
+        page = open_page(context, url + "classify.html")
+        page.wait_for_function("""() => { const row = document.querySelector('#loading [data-kind=onnxruntime]');
+            return row && row.dataset.loaded === row.dataset.total; }""", timeout=60_000)
+        session_made = page.evaluate("ondevice.marks['session-created']")
+        counted = [(loaded, total, at) for kind, loaded, total, at in page.evaluate("progressLog") if kind == "onnxruntime"]
+        assert any(at > session_made and loaded < total for loaded, total, at in counted), counted  # the case under test
+        assert all(later[0] >= earlier[0] for earlier, later in zip(counted, counted[1:])), counted
+        assert_every_byte_counted(page)
+        assert page.errors == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
 
 
 # Python from the memory snapshot (js/python.mjs): what the snapshot did not import or load still

@@ -765,19 +765,21 @@ function prefetch(asset) {
 // counted, so that they are in the HTTP cache when asked for. On a later visit whose service worker
 // holds them, they are on this device and the worker checks each as it answers (sw.js): read and
 // hashed here as well, they cost the return visit's first result about 10% (docs/STARTUP.md). Their
-// bytes are then counted once their runtime has started (runtimeStarted).
+// bytes are then counted once their runtime has started (runtimeStarted); the files the page
+// downloads itself count their own bytes as they come.
 async function prefetchRuntimeFile(asset) {
   const kept = navigator.serviceWorker?.controller && (await caches.match(absolute(asset.url)).catch(() => undefined));
   if (kept) report(asset.kind, absolute(asset.url), 0, asset.bytes);
   else prefetch(asset);
+  return Boolean(kept);
 }
-function runtimeStarted(kind) {
-  for (const asset of config.prefetch.filter((file) => file.kind === kind)) {
-    report(kind, absolute(asset.url), asset.bytes, asset.bytes);
+const leftToBrowser = config.prefetch.map((asset) => [asset, prefetchRuntimeFile(asset)]); // [asset, Promise of "kept"]
+async function runtimeStarted(kind) {
+  for (const [asset, left] of leftToBrowser) {
+    if (asset.kind === kind && (await left)) report(kind, absolute(asset.url), asset.bytes, asset.bytes);
   }
   mark(`${kind}-downloaded`);
 }
-for (const asset of config.prefetch) prefetchRuntimeFile(asset);
 addEventListener("py:ready", () => mark("python-started"));
 // PyScript 0.6 turns its worker hooks into code with Function() once Pyodide is loaded (polyscript's
 // Hook reads every hook for Python's XWorker), which a Content-Security-Policy without
