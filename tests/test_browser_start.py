@@ -14,6 +14,7 @@ import pytest
 
 from browser_pages import ESPRESSO, assert_every_byte_counted, classifications, click_sample, open_page
 from ondevice_build.serve import Handler, serve_in_background
+from snapshot_files import left_out_modules
 
 PROBE = """<script type="py">
 import importlib.util, json, sys
@@ -234,11 +235,20 @@ def test_the_loading_panel_never_counts_back_when_onnxruntime_starts_before_its_
 # works (numpy.random and Pillow's WebP codec are libraries loaded on first use), every visit gets
 # its own random seed, and when the snapshot cannot be used Python boots the normal way.
 SNAPSHOT_PROBE = """<script type="py">
-import io, json, random
+import importlib, io, json, random
 import js
 from pyodide.ffi import create_proxy
 
-def snapshot_facts():
+def unimportable(names):
+    failed = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as error:
+            failed.append(f"{name}: {error!r}")
+    return failed
+
+def snapshot_facts(modules):
     import numpy as np
     from PIL import Image
     encoded = io.BytesIO()
@@ -248,6 +258,7 @@ def snapshot_facts():
         "rng": np.random.default_rng(7).integers(0, 1000, 3).tolist(),
         "webp": list(Image.open(io.BytesIO(encoded.getvalue())).convert("RGB").getpixel((1, 1))),
         "det": float(np.linalg.det(np.array([[2.0, 1.0], [1.0, 3.0]]))),
+        "unimportable": unimportable(modules.to_py()),
     })
 
 js.snapshotFacts = create_proxy(snapshot_facts)
@@ -255,13 +266,15 @@ js.snapshotFacts = create_proxy(snapshot_facts)
 </body>"""
 
 
-def snapshot_facts(context, url: str) -> dict:
-    """Open `url` in `context` with the snapshot probe; its facts and how Python started."""
+def snapshot_facts(context, url: str, modules=()) -> dict:
+    """Open `url` in `context` with the snapshot probe; its facts (`unimportable`: which of `modules`
+    did not import, and why) and how Python started."""
     context.route(url, lambda route: route.fulfill(
         response=(response := route.fetch()), body=response.text().replace("</body>", SNAPSHOT_PROBE)))
     page = open_page(context, url)
     page.wait_for_function("typeof globalThis.snapshotFacts === 'function'", timeout=60_000)
-    facts = {**json.loads(page.evaluate("snapshotFacts()")), "start": page.evaluate("ondevice.pythonStart")}
+    facts = {**json.loads(page.evaluate("(modules) => snapshotFacts(modules)", list(modules))),
+             "start": page.evaluate("ondevice.pythonStart")}
     page.close()
     return facts
 
@@ -278,6 +291,18 @@ def test_python_restored_from_the_snapshot_loads_what_it_left_out_and_reseeds(br
         assert facts["webp"] == [10, 200, 30]
         assert facts["det"] == pytest.approx(5.0)
     assert first["random"] != second["random"]
+
+
+def test_python_restored_from_the_snapshot_imports_every_module_whose_bytecode_it_left_out(browser, site_url, dist):
+    """The snapshot's site files leave out the bytecode of the modules its imports ran: each of them
+    must be one Python never reads again (in sys.modules since the restore)."""
+    modules = left_out_modules(dist)
+    assert len(modules) > 100 and "numpy" in modules and "PIL.Image" in modules  # the case under test
+    context = browser.new_context()
+    facts = snapshot_facts(context, site_url + "classify.html", modules)
+    context.close()
+    assert facts["start"]["from"] == "snapshot"
+    assert facts["unimportable"] == []
 
 
 def test_python_boots_without_the_snapshot_when_asked(browser, site_url):

@@ -4,8 +4,10 @@ A page restores it instead of booting Pyodide, loading the wheels and importing 
 docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
 - `snapshot-memory-<hash>.bin`: Pyodide's linear memory after `SNAPSHOT_IMPORTS` ran (made by
   `snapshot_make.mjs` under node, from the very files the pages load);
-- `snapshot-site-<hash>.bin`: every other file of the wheels, end to end: the page writes them
-  into site-packages (later imports, data files, the libraries a later import loads);
+- `snapshot-site-<hash>.bin`: the other files of the wheels that Python can still read, end to end:
+  the page writes them into site-packages (later imports, data files, the libraries a later import
+  loads). Left out: the modules the imports ran (Python does not read a module again once it is in
+  `sys.modules`) and what only builds extensions against the packages (`BUILD_ONLY`);
 - `<library>-<hash>.wasm`: each library the imports loaded (numpy's and Pillow's extension
   modules), on its own so the page compiles it as it downloads and Chromium keeps the compiled code;
 - `snapshot-<hash>.json`: where each file sits in the site files, the packages it holds, and what
@@ -43,6 +45,11 @@ import numpy
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 Image.preinit()  # the JPEG, PNG, GIF, BMP and PPM plugins, which Image.open would import
 """
+
+
+# Files of the wheels that only a compiler reads: C headers and static libraries (numpy.get_include),
+# Cython declarations and sources, pkg-config files, type stubs.
+BUILD_ONLY = (".h", ".a", ".c", ".pxd", ".pyx", ".pc", ".pyi")
 
 
 class SnapshotError(RuntimeError):
@@ -101,11 +108,12 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict:
         log(f"[snapshot] made: {(cached / 'memory.bin').stat().st_size:,} B of memory with {', '.join(wheels)} imported")
     link = json.loads((cached / "link.json").read_text())
     loaded = {lib["path"] for lib in link["libs"]}
+    unread = set(link.pop("imported"))
     blob, index, libs = bytearray(), [], {}
     for path, data in wheel_files(wheels):
         if path in loaded:
             libs[path] = write_named(runtime, path.rsplit("/", 1)[1].split(".")[0], ".wasm", data)
-        else:
+        elif path not in unread and not path.endswith(BUILD_ONLY):
             index.append([path, len(blob), len(data)])
             blob += data
     layout = {"packages": sorted(wheels), **link, "files": index}

@@ -5,7 +5,8 @@
 // may be held by Python at snapshot time, so not loadPackage), the Python in IMPORTS_FILE runs
 // (its imports dlopen the libraries they need), and OUT_DIR gets memory.bin (the snapshot) and
 // link.json: where each library was placed (its dlopen handle, memory range) and the digest of the
-// dynamic linker's state that js/python.mjs checks after putting the libraries back.
+// dynamic linker's state that js/python.mjs checks after putting the libraries back, and the files of
+// the modules the imports ran (the page need not write them: snapshot.py).
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 import fs from "node:fs";
@@ -27,6 +28,10 @@ for (const wheel of wheels) pyodide.FS.unlink(`/tmp/${wheel}`);
 
 const tableBefore = Module.wasmTable.length;
 pyodide.runPython(fs.readFileSync(importsFile, "utf8"));
+// The site-packages files of the modules those imports ran: Python never reads them again
+const imported = JSON.parse(pyodide.runPython(`import json, sys
+json.dumps(sorted({file for module in list(sys.modules.values())
+                   if (file := getattr(module, "__file__", None) or "").startswith("${Module.API.sitePackages}/")}))`));
 
 const byPath = new Map();
 for (const [handle, dso] of Object.entries(Module.LDSO.loadedLibsByHandle)) {
@@ -41,7 +46,7 @@ for (const [handle, dso] of Object.entries(Module.LDSO.loadedLibsByHandle)) {
 const loadOrder = [...new Set(Object.values(Module.LDSO.loadedLibsByName).map((dso) => dso.name))];
 const libs = loadOrder.filter((name) => byPath.has(name)).map((name) => byPath.get(name));
 if (libs.some((lib) => lib.handle === null)) throw new Error("a library was loaded without a dlopen handle");
-const link = { tableBefore, linkDigest: linkDigest(Module), libs };
+const link = { tableBefore, linkDigest: linkDigest(Module), libs, imported };
 const memory = pyodide.makeMemorySnapshot();
 fs.writeFileSync(path.join(out, "memory.bin"), memory);
 fs.writeFileSync(path.join(out, "link.json"), JSON.stringify(link, null, 1));
