@@ -177,7 +177,7 @@ def test_downloads_are_read_right_when_bodies_are_not_byte_streams(browser, site
 
 class SlowRuntimeDownloadHandler(Handler):
     """Sends onnxruntime-web's wasm to the page's own download of it (the request that says the page
-    checks it) slowly, in 64 kB pieces over about 6 s, and not to be cached, so that ORT's worker,
+    checks it) slowly, in 64 kB pieces over about 10 s, and not to be cached, so that ORT's worker,
     whose own request for it is answered at once, has made the view's session while the page's
     download still runs."""
 
@@ -196,7 +196,7 @@ class SlowRuntimeDownloadHandler(Handler):
             return super().copyfile(source, outputfile)
         while piece := source.read(64 * 1024):
             outputfile.write(piece)
-            time.sleep(0.15)
+            time.sleep(0.25)
 
 
 PROGRESS_LOG = """globalThis.progressLog = [];
