@@ -3,6 +3,7 @@
 A page counts finished user actions in <body data-runs>; tests wait for that counter to move
 instead of sleeping, and report the page's errors when it does not.
 """
+import time
 
 ESPRESSO = 967  # ImageNet's class id for "espresso": the top label of the coffee sample photo
 
@@ -94,3 +95,43 @@ def bypassing_csp(browser):
     new_context = browser.new_context
     browser.new_context = lambda **options: new_context(**{"bypass_csp": True, **options})
     return browser
+
+
+# ---- the service worker's cache ----
+CACHES = """async () => {
+  const found = {};
+  for (const name of await caches.keys()) {
+    const requests = await (await caches.open(name)).keys();
+    found[name] = requests.map((request) => new URL(request.url).pathname.slice(1));
+  }
+  return found;
+}"""
+# Same-origin files this page loaded: the document and every resource, without query strings.
+USED = """[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+  .map((entry) => new URL(entry.name)).filter((url) => url.origin === location.origin)
+  .map((url) => url.pathname.slice(1) || "index.html")"""
+
+
+def poll(page, expression: str, done, timeout: float = 90, arg=None):
+    """Evaluate `expression` on the page until `done(value)`; survives the page reloading itself."""
+    deadline, value = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            value = page.evaluate(expression, arg)
+            if done(value):
+                return value
+        except Exception as error:  # the page navigated (reloaded) during the evaluation
+            value = error
+        time.sleep(0.5)
+    raise AssertionError(f"gave up waiting; last value: {value!r}")
+
+
+def cached_paths(found: dict) -> set[str]:
+    return {path for paths in found.values() for path in paths}
+
+
+def wait_until_cached(page, site_files: dict) -> dict:
+    """Wait until every site file this page used is in the Cache Storage; returns the caches."""
+    used = {path for path in page.evaluate(USED) if path in site_files}
+    assert {"classify.html", "js/ondevice.mjs", "py/ondevice.zip"} <= used, used
+    return poll(page, CACHES, lambda found: used <= cached_paths(found))

@@ -7,13 +7,14 @@ What is guaranteed and what is not: docs/RELIABILITY.md. Every test opens its ow
 """
 import hashlib
 import io
+import json
 import re
 import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from browser_pages import ESPRESSO, classifications, click_sample, open_page, visit_facts
+from browser_pages import ESPRESSO, classifications, click_sample, open_page, visit_facts, wait_until_cached
 from ondevice_build.serve import Handler, serve_in_background
 
 CLASSIFIER = re.compile(r"/models/efficientnet-lite0\.[^/]*\.onnx$")
@@ -368,6 +369,22 @@ CACHED_FILES = {  # what: (the path it stands for, whether the page checks its b
 }
 
 
+def spoil_cached_copy(context, page, path: str, how: str, keep_http_cache: bool) -> str:
+    """Spoil the worker's Cache Storage copy of `path` (`how`), stop the worker and, unless
+    `keep_http_cache`, empty the browser's HTTP cache (as when it evicts); `page` is closed. Returns
+    the spoilt copy's sha256. A later visit meets a new worker (an idle one is stopped within
+    seconds), which checks each entry the first time it reads it."""
+    page.evaluate(CACHE_ENTRY, [path, how])
+    spoilt = page.evaluate(CACHE_ENTRY, [path, "sha256"])
+    browser_side = context.new_cdp_session(page)
+    browser_side.send("ServiceWorker.enable")
+    browser_side.send("ServiceWorker.stopAllWorkers")
+    if not keep_http_cache:
+        browser_side.send("Network.clearBrowserCache")
+    page.close()
+    return spoilt
+
+
 def visit_again_with_a_bad_copy(browser, dist, what: str, how: str, keep_http_cache: bool):
     """A first visit, then `what`'s Cache Storage copy spoilt (`how`), the worker stopped and, unless
     `keep_http_cache`, the browser's HTTP cache emptied (as when it evicts); then a second visit that
@@ -380,16 +397,7 @@ def visit_again_with_a_bad_copy(browser, dist, what: str, how: str, keep_http_ca
         path = next(p for p in site if CACHED_FILES[what][0](p))
         expected = hashlib.sha256(site[path].read_bytes()).hexdigest()
         page = first_visit_cached(context, url, path)
-        page.evaluate(CACHE_ENTRY, [path, how])
-        assert page.evaluate(CACHE_ENTRY, [path, "sha256"]) != expected  # the cache now holds bad bytes
-        # A later visit meets a new worker (an idle one is stopped within seconds), which checks
-        # each entry the first time it reads it.
-        browser_side = context.new_cdp_session(page)
-        browser_side.send("ServiceWorker.enable")
-        browser_side.send("ServiceWorker.stopAllWorkers")
-        if not keep_http_cache:
-            browser_side.send("Network.clearBrowserCache")
-        page.close()
+        assert spoil_cached_copy(context, page, path, how, keep_http_cache) != expected  # the cache holds bad bytes
         warnings = []
         context.on("console", lambda message: warnings.append(message.text) if message.type in ("warning", "error") else None)
         page = open_page(context, url + "classify.html")
@@ -426,6 +434,31 @@ def test_runtime_code_comes_from_the_http_cache_where_its_compiled_code_is(brows
     caught_by_page, cached, expected = visit_again_with_a_bad_copy(browser, dist, "pyodide wasm", "truncated",
                                                                    keep_http_cache=True)
     assert not caught_by_page and cached != expected
+
+
+def test_onnxruntime_the_browser_cannot_get_on_a_later_visit_is_named_with_a_reload(browser, dist):
+    """A later visit, offline, where onnxruntime-web's wasm is damaged in the worker's cache and gone
+    from the HTTP cache (a visit the page leaves that file to the browser): the page says, in the
+    user's words, which file it could not download and why, and offers a reload, as a first visit
+    does, rather than onnxruntime-web's own error."""
+    server, url = serve_in_background(dist)
+    context = browser.new_context()
+    try:
+        path = next(p.relative_to(dist).as_posix() for p in dist.glob("runtime/ort-*/ort-wasm-simd-threaded.wasm"))
+        page = first_visit_cached(context, url, path)
+        wait_until_cached(page, json.loads((dist / "site-manifest.json").read_text())["files"])  # all of it, for offline
+        context.set_offline(True)  # (before the worker is stopped: Playwright hangs when it is set after)
+        spoilt = spoil_cached_copy(context, page, path, "damaged", keep_http_cache=False)
+        assert spoilt != hashlib.sha256((dist / path).read_bytes()).hexdigest()
+        page = context.new_page()
+        goto(page, url + "classify.html")
+        shown = wait_for_failure(page, "cannot start")
+        assert "ort-wasm-simd-threaded.wasm" in shown["message"] and "no connection" in shown["message"], shown
+        assert shown["button"] == "Reload the page", shown
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_full_storage_quota_leaves_the_site_working_without_caching(browser, dist):

@@ -7,26 +7,14 @@ made of hard links; a file is changed by replacing it, never by writing into the
 import json
 import os
 import shutil
-import time
 
 import pytest
 
-from browser_pages import ESPRESSO, assert_every_byte_counted, classifications, click_sample, give_file, open_page
+from browser_pages import (CACHES, ESPRESSO, USED, assert_every_byte_counted, cached_paths, classifications, click_sample,
+                           give_file, open_page, poll, wait_until_cached)
 from ondevice_build.bundle import stamp_service_worker
 from ondevice_build.serve import Handler, serve_in_background
 
-CACHES = """async () => {
-  const found = {};
-  for (const name of await caches.keys()) {
-    const requests = await (await caches.open(name)).keys();
-    found[name] = requests.map((request) => new URL(request.url).pathname.slice(1));
-  }
-  return found;
-}"""
-# Same-origin files this page loaded: the document and every resource, without query strings.
-USED = """[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
-  .map((entry) => new URL(entry.name)).filter((url) => url.origin === location.origin)
-  .map((url) => url.pathname.slice(1) || "index.html")"""
 CHANGED_MODULE = "py/app.py"
 
 
@@ -70,31 +58,6 @@ def serve():
 def stop(server) -> None:
     server.shutdown()
     server.server_close()
-
-
-def poll(page, expression: str, done, timeout: float = 90, arg=None):
-    """Evaluate `expression` on the page until `done(value)`; survives the page reloading itself."""
-    deadline, value = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        try:
-            value = page.evaluate(expression, arg)
-            if done(value):
-                return value
-        except Exception as error:  # the page navigated (reloaded) during the evaluation
-            value = error
-        time.sleep(0.5)
-    raise AssertionError(f"gave up waiting; last value: {value!r}")
-
-
-def cached_paths(found: dict) -> set[str]:
-    return {path for paths in found.values() for path in paths}
-
-
-def wait_until_cached(page, site_files: dict) -> dict:
-    """Wait until every site file this page used is in the Cache Storage; returns the caches."""
-    used = {path for path in page.evaluate(USED) if path in site_files}
-    assert {"classify.html", "js/ondevice.mjs", "py/ondevice.zip"} <= used, used
-    return poll(page, CACHES, lambda found: used <= cached_paths(found))
 
 
 @pytest.fixture(scope="module")

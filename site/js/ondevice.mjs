@@ -321,9 +321,9 @@ async function createSession(bytes, backend, foldWeights = false) {
     const { problem } = await webgpuSupport();
     if (problem) throw backendUnavailable(problem);
   }
-  const ort = await ortFor(backend);
   let session;
   try {
+    const ort = await ortFor(backend);
     session = await ort.InferenceSession.create(bytes, {
       executionProviders: [backend],
       graphOptimizationLevel: "all",
@@ -335,6 +335,7 @@ async function createSession(bytes, backend, foldWeights = false) {
       session?.release?.();
       throw backendUnavailable(`WebGPU could not run this model: ${error.message}`);
     }
+    await checkRuntimeFiles("onnxruntime"); // one the browser could not get is reported in the user's words
     throw error;
   }
   session.ondeviceBackend = backend;
@@ -754,7 +755,7 @@ function ready() {
 // model that fails is reported by Python's load(), which fetches it again first.
 function prefetch(asset) {
   const bytes = fetchBytes(asset.url, { sha256: asset.sha256, kind: asset.kind, prefetch: true });
-  bytes.then(() => mark(`${asset.kind}-downloaded`)).catch((error) => {
+  bytes.then(() => mark(`${asset.kind}-downloaded`), (error) => {
     if (asset.kind === "model") console.warn(`prefetch failed: ${error.message}`);
     else startFailed(`${error.message} The page cannot start without it.`);
   });
@@ -774,6 +775,13 @@ async function prefetchRuntimeFile(asset) {
   return Boolean(kept);
 }
 const leftToBrowser = config.prefetch.map((asset) => [asset, prefetchRuntimeFile(asset)]); // [asset, Promise of "kept"]
+// A runtime that would not start on a visit where the page had left its files to the browser: the
+// page downloads them itself, so that one the browser could not get (offline, its copy in the
+// worker's cache damaged) is reported in the user's words, with a reload, as on a first visit.
+async function checkRuntimeFiles(kind) {
+  const left = await Promise.all(leftToBrowser.map(async ([asset, kept]) => (asset.kind === kind && (await kept) ? asset : null)));
+  await Promise.allSettled(left.filter(Boolean).map(prefetch));
+}
 async function runtimeStarted(kind) {
   for (const [asset, left] of leftToBrowser) {
     if (asset.kind === kind && (await left)) report(kind, absolute(asset.url), asset.bytes, asset.bytes);
