@@ -36,6 +36,12 @@ def manifest(dist) -> dict:
 
 
 @pytest.fixture(scope="session")
+def site_files(dist) -> dict:
+    """Every file of the built site (path -> its entry in site-manifest.json)."""
+    return json.loads((dist / "site-manifest.json").read_text())["files"]
+
+
+@pytest.fixture(scope="session")
 def photo():
     return photos.photo
 

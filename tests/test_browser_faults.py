@@ -7,14 +7,13 @@ What is guaranteed and what is not: docs/RELIABILITY.md. Every test opens its ow
 """
 import hashlib
 import io
-import json
 import re
 import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from browser_pages import ESPRESSO, classifications, click_sample, open_page, visit_facts, wait_until_cached
+from browser_pages import ESPRESSO, classifications, click_sample, open_page, poll, visit_facts, wait_until_cached
 from ondevice_build.serve import Handler, serve_in_background
 
 CLASSIFIER = re.compile(r"/models/efficientnet-lite0\.[^/]*\.onnx$")
@@ -355,10 +354,7 @@ def first_visit_cached(context, url: str, path: str):
     """A first visit to classify.html that gives a result, then waits until the worker holds `path`."""
     page = open_page(context, url + "classify.html")
     click_sample(page, "coffee")
-    deadline = time.monotonic() + 90
-    while page.evaluate(CACHE_ENTRY, [path, "sha256"]) is None:
-        assert time.monotonic() < deadline, f"{path} never reached the cache"
-        time.sleep(0.5)
+    poll(page, CACHE_ENTRY, lambda sha256: sha256 is not None, arg=[path, "sha256"])
     return page
 
 
@@ -436,7 +432,7 @@ def test_runtime_code_comes_from_the_http_cache_where_its_compiled_code_is(brows
     assert not caught_by_page and cached != expected
 
 
-def test_onnxruntime_the_browser_cannot_get_on_a_later_visit_is_named_with_a_reload(browser, dist):
+def test_onnxruntime_the_browser_cannot_get_on_a_later_visit_is_named_with_a_reload(browser, dist, site_files):
     """A later visit, offline, where onnxruntime-web's wasm is damaged in the worker's cache and gone
     from the HTTP cache (a visit the page leaves that file to the browser): the page says, in the
     user's words, which file it could not download and why, and offers a reload, as a first visit
@@ -446,7 +442,7 @@ def test_onnxruntime_the_browser_cannot_get_on_a_later_visit_is_named_with_a_rel
     try:
         path = next(p.relative_to(dist).as_posix() for p in dist.glob("runtime/ort-*/ort-wasm-simd-threaded.wasm"))
         page = first_visit_cached(context, url, path)
-        wait_until_cached(page, json.loads((dist / "site-manifest.json").read_text())["files"])  # all of it, for offline
+        wait_until_cached(page, site_files)  # all of it, for offline
         context.set_offline(True)  # (before the worker is stopped: Playwright hangs when it is set after)
         spoilt = spoil_cached_copy(context, page, path, "damaged", keep_http_cache=False)
         assert spoilt != hashlib.sha256((dist / path).read_bytes()).hexdigest()

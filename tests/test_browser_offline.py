@@ -4,7 +4,6 @@ Each test serves the site on a port of its own (its own origin, so its own worke
 can stop that server to take the network away. Tests that change files serve a copy of dist/
 made of hard links; a file is changed by replacing it, never by writing into the shared inode.
 """
-import json
 import os
 import shutil
 
@@ -58,11 +57,6 @@ def serve():
 def stop(server) -> None:
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def site_files(dist) -> dict:
-    return json.loads((dist / "site-manifest.json").read_text())["files"]
 
 
 def test_second_visit_offline_gives_the_same_top5_and_stays_isolated(browser, dist, site_files, serve, photo):

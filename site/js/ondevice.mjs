@@ -774,18 +774,20 @@ async function prefetchRuntimeFile(asset) {
   else prefetch(asset);
   return Boolean(kept);
 }
-const leftToBrowser = config.prefetch.map((asset) => [asset, prefetchRuntimeFile(asset)]); // [asset, Promise of "kept"]
+const runtimeFiles = config.prefetch.map((asset) => [asset, prefetchRuntimeFile(asset)]); // [asset, Promise of "kept"]
+// The runtime files of `kind` that the page left to the browser on this visit.
+async function leftToBrowser(kind) {
+  const left = await Promise.all(runtimeFiles.map(async ([asset, kept]) => (asset.kind === kind && (await kept) ? asset : null)));
+  return left.filter(Boolean);
+}
 // A runtime that would not start on a visit where the page had left its files to the browser: the
 // page downloads them itself, so that one the browser could not get (offline, its copy in the
 // worker's cache damaged) is reported in the user's words, with a reload, as on a first visit.
 async function checkRuntimeFiles(kind) {
-  const left = await Promise.all(leftToBrowser.map(async ([asset, kept]) => (asset.kind === kind && (await kept) ? asset : null)));
-  await Promise.allSettled(left.filter(Boolean).map(prefetch));
+  await Promise.allSettled((await leftToBrowser(kind)).map(prefetch));
 }
 async function runtimeStarted(kind) {
-  for (const [asset, left] of leftToBrowser) {
-    if (asset.kind === kind && (await left)) report(kind, absolute(asset.url), asset.bytes, asset.bytes);
-  }
+  for (const asset of await leftToBrowser(kind)) report(kind, absolute(asset.url), asset.bytes, asset.bytes);
   mark(`${kind}-downloaded`);
 }
 addEventListener("py:ready", () => mark("python-started"));
