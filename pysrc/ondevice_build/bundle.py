@@ -65,7 +65,7 @@ KINDS = {"python": "Python runtime", "packages": "Python packages", "onnxruntime
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar", ".bin"}
 LIBRARY_ZIP = "py/ondevice.zip"
-LIBRARY_HOME = "/home/pyodide"  # Python's working directory in the page, where PyScript unpacks the zip
+LIBRARY_PATH = "/lib/ondevice.zip"  # where js/python.mjs writes the zip in Python's file system, on sys.path
 SERVICE_WORKER = "sw.js"
 BUILD_STAMP = "/*ondevice:build*/null"  # in site/sw.js; replaced by the build's id and file hashes
 
@@ -120,10 +120,11 @@ def python_packages(tasks: tuple[str, ...]) -> tuple[str, ...]:
     return ("numpy", "pillow") if any(spec_for(task).image for task in tasks) else ("numpy",)
 
 
-def write_library(dist: Path) -> None:
+def write_library(dist: Path) -> Path:
     """The `ondevice` package and the app's page modules (pagekit, camera, one per view) as one zip
-    that PyScript unpacks into the page's Python path, precompiled to bytecode (sources kept beside
-    it: tracebacks show our lines). Only the app script itself (PyScript runs it) is served apart."""
+    that Python imports from where it stands (zipimport, at LIBRARY_PATH: nothing to unpack),
+    precompiled to bytecode (sources kept beside it: tracebacks show our lines). Only the app script
+    itself (PyScript runs it) is served apart. Returns the zip's path."""
     target = dist / LIBRARY_ZIP
     target.parent.mkdir(parents=True, exist_ok=True)
     sources = [(path.relative_to(PYSRC), path) for path in sorted((PYSRC / "ondevice").rglob("*.py"))]
@@ -133,9 +134,10 @@ def write_library(dist: Path) -> None:
             info = zipfile.ZipInfo(str(name), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
-    library = Archive(target, file_sha256(target), LIBRARY_HOME, "folder", keep_sources=True)
+    library = Archive(target, file_sha256(target), LIBRARY_PATH, "zip", keep_sources=True)
     shutil.copy2(compile_archives([library])[0], target)
     shutil.copy2(SITE / "py" / APP_SCRIPT, dist / "py" / APP_SCRIPT)
+    return target
 
 
 def page_modules() -> tuple[str, ...]:
@@ -195,8 +197,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
                          "packages": list(python_packages(view.tasks))} for name, view in VIEWS.items()},
         "python": {"version": PYODIDE_VERSION, "module": runtime.pyodide_module, "wasm": asset(dist, wasm, "python"),
                    "files": [asset(dist, f, "python") for f in handed],
-                   # the library and the page modules: unpacked by js/python.mjs from the glue's checked bytes
-                   "code": asset(dist, LIBRARY_ZIP, "code"),
+                   # the library and the page modules: written to `path` by js/python.mjs from the glue's
+                   # checked bytes, and imported from there
+                   "code": {**asset(dist, LIBRARY_ZIP, "code"), "path": LIBRARY_PATH},
                    "packages": list(packages),
                    "snapshot": {"memory": asset(dist, runtime.snapshot["memory"], "python"),
                                 "meta": asset(dist, runtime.snapshot["meta"], "python"),
@@ -318,9 +321,9 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
         shutil.rmtree(staging)
     shutil.copytree(SITE, staging, ignore=shutil.ignore_patterns("py", "views", "*.html"))
     (staging / "py").mkdir()
-    runtime = copy_runtime(staging, log)
+    library = write_library(staging)
+    runtime = copy_runtime(staging, library, LIBRARY_PATH, log)
     manifest = write_models(staging, built)
-    write_library(staging)
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)
     write_pages(staging, runtime, manifest, samples)

@@ -9,11 +9,11 @@ the source instead of a modification time, and the importer never compares it wi
 the output depends only on the input bytes. Where the `.pyc` goes depends on how the archive is
 imported in the browser:
 
-- `zip`: the archive stays a zip on `sys.path` (Pyodide's `python_stdlib.zip`). zipimport prefers
-  `module.pyc` to `module.py` in the same folder.
-- `folder`: the archive is unpacked into a folder (wheels, `ondevice.zip`). Without the sources,
-  `module.pyc` sits where `module.py` was (a sourceless module); with them, the bytecode goes
-  where Python looks for a source's cache, `__pycache__/module.<cache tag>.pyc`.
+- `zip`: the archive stays a zip on `sys.path` (Pyodide's `python_stdlib.zip`, `ondevice.zip`).
+  zipimport prefers `module.pyc` to `module.py` in the same folder.
+- `folder`: the archive is unpacked into a folder (wheels). Without the sources, `module.pyc` sits
+  where `module.py` was (a sourceless module); with them, the bytecode goes where Python looks for
+  a source's cache, `__pycache__/module.<cache tag>.pyc`.
 
 `keep_sources` keeps the `.py` files too (tracebacks then show source lines), at a larger
 download. Entries keep their order, names, timestamps and compression; a wheel's RECORD lists

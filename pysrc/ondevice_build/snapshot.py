@@ -10,12 +10,13 @@ docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
   `sys.modules`) and what only builds extensions against the packages (`BUILD_ONLY`);
 - `<library>-<hash>.wasm`: each library the imports loaded (numpy's and Pillow's extension
   modules), on its own so the page compiles it as it downloads and Chromium keeps the compiled code;
-- `snapshot-<hash>.json`: where each file sits in the site files, the packages it holds, and what
+- `snapshot-<hash>.json`: where each file sits in the site files, the packages it holds, the sha256
+  of the page's code it imported (`ondevice.zip`, which the page writes where it stood), and what
   the restore needs to put the libraries back where they were (their dlopen handles and memory
   ranges, the linker digest).
 
 Cached under `.cache/snapshot/` by a key made of every input: the maker, the page's restore code,
-Pyodide's files and the compiled stdlib and wheels it ran with, and the imports.
+Pyodide's files and the compiled stdlib and wheels it ran with, the page's code, and the imports.
 """
 from __future__ import annotations
 
@@ -36,14 +37,17 @@ RESTORER = SITE / "js" / "python.mjs"  # its linkDigest() is the maker's too
 STORE = CACHE / "snapshot"
 SITE_PACKAGES = "/lib/python3.12/site-packages"
 # What the snapshot has imported: what the pages' Python imports before its first result, the
-# stdlib included (its bytecode is then already unmarshalled), but nothing that holds a JavaScript
-# object (`js`, pyscript, ondevice.bridge: a snapshot cannot keep those).
+# stdlib included (its bytecode is then already unmarshalled), and the `ondevice` library with every
+# task, from the page's code zip. Not the page modules: they import pyscript, which PyScript writes
+# and sets up as it starts. A JavaScript object Python holds must be reachable from `globalThis` (as
+# `js` is): Pyodide records its path and looks it up again at restore.
 SNAPSHOT_IMPORTS = """\
 import asyncio, dataclasses, hashlib, importlib, inspect, io, json, pathlib, re, traceback, typing
 import unicodedata, warnings
 import numpy
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 Image.preinit()  # the JPEG, PNG, GIF, BMP and PPM plugins, which Image.open would import
+import ondevice, ondevice.compose, ondevice.tasks.segment
 """
 
 
@@ -56,9 +60,9 @@ class SnapshotError(RuntimeError):
     """The snapshot could not be made (the message holds Pyodide's output)."""
 
 
-def cache_key(runtime: Path, wheels: dict[str, Path]) -> str:
-    inputs = [SNAPSHOT_IMPORTS, sorted(wheels)]
-    inputs += [file_sha256(path) for path in (MAKER, RESTORER, *sorted(runtime.iterdir()))]
+def cache_key(runtime: Path, wheels: dict[str, Path], library: Path, library_path: str) -> str:
+    inputs = [SNAPSHOT_IMPORTS, sorted(wheels), library_path]
+    inputs += [file_sha256(path) for path in (MAKER, RESTORER, library, *sorted(runtime.iterdir()))]
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
 
 
@@ -71,8 +75,8 @@ def wheel_files(wheels: dict[str, Path]):
                     yield f"{SITE_PACKAGES}/{info.filename}", archive.read(info)
 
 
-def make(runtime: Path, wheels: dict[str, Path], target: Path) -> None:
-    """Run the maker on `runtime` into `target` (memory.bin, link.json)."""
+def make(runtime: Path, wheels: dict[str, Path], library: Path, library_path: str, target: Path) -> None:
+    """Run the maker on `runtime`, with `library` at `library_path`, into `target` (memory.bin, link.json)."""
     node = shutil.which("node")
     if node is None:
         raise SnapshotError("node not found: Node.js 20+ is needed to make Python's snapshot")
@@ -80,7 +84,8 @@ def make(runtime: Path, wheels: dict[str, Path], target: Path) -> None:
         imports = Path(folder) / "imports.py"
         imports.write_text(SNAPSHOT_IMPORTS)
         names = json.dumps([path.name for path in wheels.values()])
-        result = subprocess.run([node, str(MAKER), str(runtime), names, str(imports), str(target)],
+        result = subprocess.run([node, str(MAKER), str(runtime), names, str(library), library_path, str(imports),
+                                 str(target)],
                                 capture_output=True, text=True)
     if result.returncode != 0:
         raise SnapshotError(f"Pyodide could not make the snapshot:\n{(result.stdout + result.stderr).strip()[-4000:]}")
@@ -94,15 +99,16 @@ def write_named(folder: Path, stem: str, suffix: str, data: bytes) -> str:
     return name
 
 
-def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict:
+def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, library_path: str, log=print) -> dict:
     """Make (or take from the cache) the snapshot of the Pyodide in `runtime` with the `wheels`
-    ({package: wheel in runtime}) installed, and write its files into `runtime`: their names by
-    role ("memory", "site", "meta", and "libs": {library path: file})."""
-    cached = STORE / cache_key(runtime, wheels)[:16]
+    ({package: wheel in runtime}) installed and the page's code (`library`, a zip on `sys.path` at
+    `library_path`), and write its files into `runtime`: their names by role ("memory", "site",
+    "meta", and "libs": {library path: file})."""
+    cached = STORE / cache_key(runtime, wheels, library, library_path)[:16]
     if not (cached / "link.json").exists():
         STORE.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=STORE))
-        make(runtime, wheels, staging)
+        make(runtime, wheels, library, library_path, staging)
         shutil.rmtree(cached, ignore_errors=True)
         staging.rename(cached)
         log(f"[snapshot] made: {(cached / 'memory.bin').stat().st_size:,} B of memory with {', '.join(wheels)} imported")
@@ -116,7 +122,7 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], log=print) -> dict:
         elif path not in unread and not path.endswith(BUILD_ONLY):
             index.append([path, len(blob), len(data)])
             blob += data
-    layout = {"packages": sorted(wheels), **link, "files": index}
+    layout = {"packages": sorted(wheels), "code": file_sha256(library), **link, "files": index}
     return {"memory": write_named(runtime, "snapshot-memory", ".bin", (cached / "memory.bin").read_bytes()),
             "site": write_named(runtime, "snapshot-site", ".bin", bytes(blob)),
             "meta": write_named(runtime, "snapshot", ".json", json.dumps(layout).encode()),

@@ -1,9 +1,10 @@
 // Make Pyodide's memory snapshot at build time, under node (see snapshot.py and site/js/python.mjs):
-//   node snapshot_make.mjs RUNTIME_DIR WHEELS_JSON IMPORTS_FILE OUT_DIR
+//   node snapshot_make.mjs RUNTIME_DIR WHEELS_JSON CODE_ZIP CODE_PATH IMPORTS_FILE OUT_DIR
 // RUNTIME_DIR: the site's Pyodide folder (pyodide.mjs, the compiled stdlib and wheels). The wheels
 // named in WHEELS_JSON are unpacked into site-packages by Python's zipfile (no JavaScript object
-// may be held by Python at snapshot time, so not loadPackage), the Python in IMPORTS_FILE runs
-// (its imports dlopen the libraries they need), and OUT_DIR gets memory.bin (the snapshot) and
+// may be held by Python at snapshot time, so not loadPackage), the page's code (CODE_ZIP) is put at
+// CODE_PATH on sys.path, as js/python.mjs puts it, the Python in IMPORTS_FILE runs (its imports
+// dlopen the libraries they need), and OUT_DIR gets memory.bin (the snapshot) and
 // link.json: where each library was placed (its dlopen handle, memory range) and the digest of the
 // dynamic linker's state that js/python.mjs checks after putting the libraries back, and the files of
 // the modules the imports ran (the page need not write them: snapshot.py).
@@ -11,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import path from "node:path";
 import fs from "node:fs";
 
-const [runtime, wheelsJson, importsFile, out] = process.argv.slice(2);
+const [runtime, wheelsJson, codeZip, codePath, importsFile, out] = process.argv.slice(2);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const { linkDigest } = await import(pathToFileURL(path.join(here, "..", "..", "site", "js", "python.mjs")).href);
 const { loadPyodide } = await import(pathToFileURL(path.join(runtime, "pyodide.mjs")).href);
@@ -25,6 +26,8 @@ for wheel in ${JSON.stringify(wheels)}:
     with zipfile.ZipFile('/tmp/' + wheel) as archive:
         archive.extractall('${Module.API.sitePackages}')`);
 for (const wheel of wheels) pyodide.FS.unlink(`/tmp/${wheel}`);
+pyodide.FS.writeFile(codePath, fs.readFileSync(codeZip));
+pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(codePath)})`);
 
 const tableBefore = Module.wasmTable.length;
 pyodide.runPython(fs.readFileSync(importsFile, "utf8"));

@@ -73,6 +73,8 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
       if (!restoring) return Module;
       snapshot = await glue.pythonSnapshot;
       if (!snapshot) throw new Error(glue.bootReason);
+      // it holds the page's code imported from the zip that installCode writes: the same bytes
+      if (snapshot.meta.code !== glue.config.python.code.sha256) throw new Error("it was made with other code than this page's");
       const restoreMemory = Module.API.restoreSnapshot;
       Module.API.restoreSnapshot = () => {
         const config = restoreMemory(snapshot.memory);
@@ -120,15 +122,17 @@ async function restore(pyodide, options) {
 // second later, once it has loaded and read its config): its output goes to PyScript once it asks.
 let started = null;
 export function start() {
-  started ??= startPython().then(unpackCode).finally(() => glue.pythonFiles.clear()); // Python has its copies now
+  started ??= startPython().then(installCode).finally(() => glue.pythonFiles.clear()); // Python has its copies now
   return started;
 }
 
-// The page's Python code (ondevice and the views' modules, as bytecode: ondevice.zip), unpacked into
-// Python's working folder, where the pages import it from, from the glue's checked download.
-async function unpackCode(python) {
-  const archive = await glue.pythonFiles.get(absolute(glue.config.python.code.url));
-  python.unpackArchive(archive, "zip", { extractDir: "." });
+// The page's Python code (ondevice and the views' modules, as bytecode: ondevice.zip), from the
+// glue's checked download, written where Python imports it from (a zip on sys.path: nothing to
+// unpack). Python restored from the snapshot has it on sys.path already, and `ondevice` imported.
+async function installCode(python) {
+  const { url, path } = glue.config.python.code;
+  python.FS.writeFile(path, await glue.pythonFiles.get(absolute(url)));
+  python.runPython(`import sys\nif ${JSON.stringify(path)} not in sys.path: sys.path.insert(0, ${JSON.stringify(path)})`);
   return python;
 }
 
