@@ -338,14 +338,19 @@ def assert_python_booted_and_answers(context, url: str, why: str) -> None:
     context.close()
 
 
-def test_a_snapshot_that_does_not_link_as_recorded_is_refused_and_python_boots(browser, site_url, dist):
-    """A snapshot whose libraries would not come back as the build placed them (here: its recorded
-    linker digest changed, and the page's config given the changed file's sha256, so only the
-    restore's own check can notice) must never run: Python boots the normal way and answers."""
+@pytest.mark.parametrize("key, reason", [("linkDigest", "did not link as recorded"),
+                                         ("code", "made with other code than this page's")],
+                         ids=["libraries", "page code"])
+def test_a_snapshot_that_does_not_match_the_page_is_refused_and_python_boots(browser, site_url, dist, key, reason):
+    """A snapshot whose libraries would not come back as the build placed them, or that imported
+    other code than the page's `ondevice.zip` (here: its recorded linker digest, or the sha256 of
+    the code it imported, changed, and the page's config given the changed file's sha256, so only
+    the restore's own check can notice), must never run: Python boots the normal way and answers."""
     layout_path = next(dist.glob("runtime/pyodide-*/snapshot-*.json"))
     original = layout_path.read_bytes()
     layout = json.loads(original)
-    layout["linkDigest"] = "0:0:0"
+    assert key in layout
+    layout[key] = "0:0:0"
     changed = json.dumps(layout).encode()
     old_sha, new_sha = (hashlib.sha256(data).hexdigest() for data in (original, changed))
     old_size, new_size = len(original), len(changed)
@@ -354,7 +359,7 @@ def test_a_snapshot_that_does_not_link_as_recorded_is_refused_and_python_boots(b
     context.route(site_url + "classify.html", lambda route: route.fulfill(
         response=(response := route.fetch()),
         body=response.text().replace(old_sha, new_sha).replace(f'"bytes": {old_size}', f'"bytes": {new_size}')))
-    assert_python_booted_and_answers(context, site_url + "classify.html", "did not link as recorded")
+    assert_python_booted_and_answers(context, site_url + "classify.html", reason)
 
 
 @pytest.mark.parametrize("spoil, reason", [

@@ -1,4 +1,4 @@
-"""Python's memory snapshot: Pyodide with numpy and Pillow imported, made at build time.
+"""Python's memory snapshot: Pyodide with numpy, Pillow and `ondevice` imported, made at build time.
 
 A page restores it instead of booting Pyodide, loading the wheels and importing them (js/python.mjs;
 docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
@@ -111,7 +111,8 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, librar
         make(runtime, wheels, library, library_path, staging)
         shutil.rmtree(cached, ignore_errors=True)
         staging.rename(cached)
-        log(f"[snapshot] made: {(cached / 'memory.bin').stat().st_size:,} B of memory with {', '.join(wheels)} imported")
+        size = (cached / "memory.bin").stat().st_size
+        log(f"[snapshot] made: {size:,} B of memory with {', '.join(wheels)} and ondevice imported")
     link = json.loads((cached / "link.json").read_text())
     loaded = {lib["path"] for lib in link["libs"]}
     unread = set(link.pop("imported"))

@@ -1,5 +1,6 @@
 // PyScript's interpreter module (py/app.json "interpreter"): starts Pyodide from the build's memory
-// snapshot, taken after numpy and Pillow were imported, and from a normal boot when that cannot be.
+// snapshot, taken after numpy, Pillow and the ondevice library were imported, and from a normal boot
+// when that cannot be.
 //
 // Pyodide 0.27 restores a snapshot of a bare interpreter only: the shared libraries that numpy and
 // Pillow load (wasm side modules: their code and function-table entries live outside the linear
@@ -74,7 +75,9 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
       snapshot = await glue.pythonSnapshot;
       if (!snapshot) throw new Error(glue.bootReason);
       // it holds the page's code imported from the zip that installCode writes: the same bytes
-      if (snapshot.meta.code !== glue.config.python.code.sha256) throw new Error("it was made with other code than this page's");
+      if (snapshot.meta.code !== glue.config.python.code.sha256) {
+        throw new Error("it was made with other code than this page's");
+      }
       const restoreMemory = Module.API.restoreSnapshot;
       Module.API.restoreSnapshot = () => {
         const config = restoreMemory(snapshot.memory);
@@ -132,7 +135,8 @@ export function start() {
 async function installCode(python) {
   const { url, path } = glue.config.python.code;
   python.FS.writeFile(path, await glue.pythonFiles.get(absolute(url)));
-  python.runPython(`import sys\nif ${JSON.stringify(path)} not in sys.path: sys.path.insert(0, ${JSON.stringify(path)})`);
+  const where = JSON.stringify(path);
+  python.runPython(`import sys\nif ${where} not in sys.path: sys.path.insert(0, ${where})`);
   return python;
 }
 
