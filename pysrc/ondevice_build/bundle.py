@@ -36,6 +36,7 @@ from .models import BuiltModel
 from .paths import CACHE, DIST, PYSRC, SITE
 from .runtime_assets import (LOCK, ORT_DIR, PYODIDE_VERSION, PYSCRIPT_DIR, PYTHON_PACKAGES, STDLIB, RuntimeFiles,
                              copy_runtime, pyscript_interpreter)
+from .snapshot import CODE_PATH
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,6 @@ KINDS = {"python": "Python runtime", "packages": "Python packages", "onnxruntime
          "model": "Model", "code": "ondevice code"}
 COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".onnx", ".py", ".txt", ".tar", ".bin"}
 LIBRARY_ZIP = "py/ondevice.zip"
-LIBRARY_PATH = "/lib/ondevice.zip"  # where js/python.mjs writes the zip in Python's file system, on sys.path
 SERVICE_WORKER = "sw.js"
 BUILD_STAMP = "/*ondevice:build*/null"  # in site/sw.js; replaced by the build's id and file hashes
 
@@ -122,7 +122,7 @@ def python_packages(tasks: tuple[str, ...]) -> tuple[str, ...]:
 
 def write_library(dist: Path) -> Path:
     """The `ondevice` package and the app's page modules (pagekit, camera, one per view) as one zip
-    that Python imports from where it stands (zipimport, at LIBRARY_PATH: nothing to unpack),
+    that Python imports from where it stands (zipimport, at CODE_PATH: nothing to unpack),
     precompiled to bytecode (sources kept beside it: tracebacks show our lines). Only the app script
     itself (PyScript runs it) is served apart. Returns the zip's path."""
     target = dist / LIBRARY_ZIP
@@ -134,7 +134,7 @@ def write_library(dist: Path) -> Path:
             info = zipfile.ZipInfo(str(name), date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
-    library = Archive(target, file_sha256(target), LIBRARY_PATH, "zip", keep_sources=True)
+    library = Archive(target, file_sha256(target), CODE_PATH, "zip", keep_sources=True)
     shutil.copy2(compile_archives([library])[0], target)
     shutil.copy2(SITE / "py" / APP_SCRIPT, dist / "py" / APP_SCRIPT)
     return target
@@ -199,7 +199,7 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
                    "files": [asset(dist, f, "python") for f in handed],
                    # the library and the page modules: written to `path` by js/python.mjs from the glue's
                    # checked bytes, and imported from there
-                   "code": {**asset(dist, LIBRARY_ZIP, "code"), "path": LIBRARY_PATH},
+                   "code": {**asset(dist, LIBRARY_ZIP, "code"), "path": CODE_PATH},
                    "packages": list(packages),
                    "snapshot": {"memory": asset(dist, runtime.snapshot["memory"], "python"),
                                 "meta": asset(dist, runtime.snapshot["meta"], "python"),
@@ -322,7 +322,7 @@ def bundle(built: list[BuiltModel], log=print) -> Path:
     shutil.copytree(SITE, staging, ignore=shutil.ignore_patterns("py", "views", "*.html"))
     (staging / "py").mkdir()
     library = write_library(staging)
-    runtime = copy_runtime(staging, library, LIBRARY_PATH, log)
+    runtime = copy_runtime(staging, library, log)
     manifest = write_models(staging, built)
     samples = write_samples(staging)
     write_samples(staging, photos.BACKGROUNDS)

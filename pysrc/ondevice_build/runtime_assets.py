@@ -128,11 +128,10 @@ def folder_name(stdlib: Path, lock_text: str, interpreter: bytes) -> str:
     return f"{RUNTIME}/pyodide-{PYODIDE_VERSION}-{digest[:10]}"
 
 
-def copy_pyodide(dist: Path, library: Path, library_path: str,
-                 log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict]:
+def copy_pyodide(dist: Path, library: Path, log=print) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict]:
     """Pyodide's core, the compiled stdlib and wheels and their lock into one folder of dist/, and
-    the memory snapshot made from them, with the page's code (`library`, a zip Python imports from
-    `library_path`) imported too: (the core files, {package: its wheel files}, {role: snapshot
+    the memory snapshot made from them, with the page's code (`library`, the zip Python imports
+    `ondevice` from) imported too: (the core files, {package: its wheel files}, {role: snapshot
     file}) as paths relative to dist/."""
     pyodide_src = NODE_MODULES / "pyodide"
     installed = json.loads((pyodide_src / "package.json").read_text())["version"]
@@ -157,7 +156,7 @@ def copy_pyodide(dist: Path, library: Path, library_path: str,
                                   for name in packages_needed(lock, (package,)))
                    for package in PYTHON_PACKAGES}
     installed = {name: target / lock["packages"][name]["file_name"] for name in packages_needed(lock, PYTHON_PACKAGES)}
-    files = write_snapshot(target, installed, library, library_path, log)
+    files = write_snapshot(target, installed, library, log)
     snapshot = {**{role: f"{folder}/{files[role]}" for role in ("memory", "site", "meta")},
                 "libs": {path: f"{folder}/{name}" for path, name in files["libs"].items()}}
     return tuple(f"{folder}/{name}" for name in (*PYODIDE_CORE, STDLIB, LOCK)), per_package, snapshot
@@ -172,8 +171,8 @@ def pyscript_interpreter(packages: tuple[str, ...], to_dist: str = "../") -> dic
     return {"interpreter": to_dist + "js/python.mjs", "packages": list(packages), "packages_cache": "passthrough"}
 
 
-def copy_runtime(dist: Path, library: Path, library_path: str, log=print) -> RuntimeFiles:
-    pyodide, wheels, snapshot = copy_pyodide(dist, library, library_path, log)
+def copy_runtime(dist: Path, library: Path, log=print) -> RuntimeFiles:
+    pyodide, wheels, snapshot = copy_pyodide(dist, library, log)
 
     pyscript_src = NODE_MODULES / "@pyscript" / "core" / "dist"
     pyscript = []

@@ -36,6 +36,9 @@ MAKER = HERE / "snapshot_make.mjs"
 RESTORER = SITE / "js" / "python.mjs"  # its linkDigest() is the maker's too
 STORE = CACHE / "snapshot"
 SITE_PACKAGES = "/lib/python3.12/site-packages"
+# Where the page's code zip (ondevice.zip) sits on sys.path: the snapshot imports `ondevice` from there,
+# and js/python.mjs writes the page's copy there (config.python.code.path, from bundle.py)
+CODE_PATH = "/lib/ondevice.zip"
 # What the snapshot has imported: what the pages' Python imports before its first result, the
 # stdlib included (its bytecode is then already unmarshalled), and the `ondevice` library with every
 # task, from the page's code zip. Not the page modules: they import pyscript, which PyScript writes
@@ -60,8 +63,8 @@ class SnapshotError(RuntimeError):
     """The snapshot could not be made (the message holds Pyodide's output)."""
 
 
-def cache_key(runtime: Path, wheels: dict[str, Path], library: Path, library_path: str) -> str:
-    inputs = [SNAPSHOT_IMPORTS, sorted(wheels), library_path]
+def cache_key(runtime: Path, wheels: dict[str, Path], library: Path) -> str:
+    inputs = [SNAPSHOT_IMPORTS, sorted(wheels), CODE_PATH]
     inputs += [file_sha256(path) for path in (MAKER, RESTORER, library, *sorted(runtime.iterdir()))]
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
 
@@ -75,8 +78,8 @@ def wheel_files(wheels: dict[str, Path]):
                     yield f"{SITE_PACKAGES}/{info.filename}", archive.read(info)
 
 
-def make(runtime: Path, wheels: dict[str, Path], library: Path, library_path: str, target: Path) -> None:
-    """Run the maker on `runtime`, with `library` at `library_path`, into `target` (memory.bin, link.json)."""
+def make(runtime: Path, wheels: dict[str, Path], library: Path, target: Path) -> None:
+    """Run the maker on `runtime`, with `library` at CODE_PATH, into `target` (memory.bin, link.json)."""
     node = shutil.which("node")
     if node is None:
         raise SnapshotError("node not found: Node.js 20+ is needed to make Python's snapshot")
@@ -84,7 +87,7 @@ def make(runtime: Path, wheels: dict[str, Path], library: Path, library_path: st
         imports = Path(folder) / "imports.py"
         imports.write_text(SNAPSHOT_IMPORTS)
         names = json.dumps([path.name for path in wheels.values()])
-        result = subprocess.run([node, str(MAKER), str(runtime), names, str(library), library_path, str(imports),
+        result = subprocess.run([node, str(MAKER), str(runtime), names, str(library), CODE_PATH, str(imports),
                                  str(target)],
                                 capture_output=True, text=True)
     if result.returncode != 0:
@@ -99,16 +102,16 @@ def write_named(folder: Path, stem: str, suffix: str, data: bytes) -> str:
     return name
 
 
-def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, library_path: str, log=print) -> dict:
+def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, log=print) -> dict:
     """Make (or take from the cache) the snapshot of the Pyodide in `runtime` with the `wheels`
     ({package: wheel in runtime}) installed and the page's code (`library`, a zip on `sys.path` at
-    `library_path`), and write its files into `runtime`: their names by role ("memory", "site",
-    "meta", and "libs": {library path: file})."""
-    cached = STORE / cache_key(runtime, wheels, library, library_path)[:16]
+    CODE_PATH), and write its files into `runtime`: their names by role ("memory", "site", "meta",
+    and "libs": {library path: file})."""
+    cached = STORE / cache_key(runtime, wheels, library)[:16]
     if not (cached / "link.json").exists():
         STORE.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=STORE))
-        make(runtime, wheels, library, library_path, staging)
+        make(runtime, wheels, library, staging)
         shutil.rmtree(cached, ignore_errors=True)
         staging.rename(cached)
         size = (cached / "memory.bin").stat().st_size
