@@ -27,7 +27,7 @@ from pathlib import Path
 from .bytecode import Archive, compile_archives
 from .fetch import Artifact, PypiMember, Url, fetch, file_sha256
 from .paths import NODE_MODULES
-from .snapshot import write_snapshot
+from .snapshot import SITE_PACKAGES, write_snapshot
 from .wasm_calls import route_indirect_calls
 
 PYODIDE_VERSION = "0.27.7"
@@ -40,7 +40,6 @@ STDLIB = "python_stdlib.zip"
 STDLIB_SHA256 = "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16"  # npm pyodide@0.27.7's
 LOCK = "pyodide-lock.json"
 STDLIB_PREFIX = "/lib/python312.zip"  # where Pyodide mounts the stdlib zip
-SITE_PACKAGES = "/lib/python3.12/site-packages"  # where loadPackage unpacks wheels
 # onnxruntime-web: the API module, its emscripten loader (also the threads' worker script) and the
 # plain SIMD/threads wasm for the WASM EP; the asyncify build for the WebGPU EP, loaded only when a
 # page asks for WebGPU.

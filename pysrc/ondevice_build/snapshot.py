@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 MAKER = HERE / "snapshot_make.mjs"
 RESTORER = SITE / "js" / "python.mjs"  # its linkDigest() is the maker's too
 STORE = CACHE / "snapshot"
-SITE_PACKAGES = "/lib/python3.12/site-packages"
+SITE_PACKAGES = "/lib/python3.12/site-packages"  # where loadPackage unpacks wheels, and the snapshot's maker
 # Where the page's code zip (ondevice.zip) sits on sys.path: the snapshot imports `ondevice` from there,
 # and js/python.mjs writes the page's copy there (config.python.code.path, from bundle.py)
 CODE_PATH = "/lib/ondevice.zip"
