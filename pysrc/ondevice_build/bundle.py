@@ -13,6 +13,7 @@ service worker (`sw.js`) is stamped with the build's id and the sha256 of every 
 """
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import html
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import brotli
+from onnx import TensorProto, helper
 from PIL import Image
 
 from ondevice.registry import spec_for
@@ -171,6 +173,17 @@ def model_variants(manifest: dict) -> dict:
             for task, entry in manifest["models"].items()}
 
 
+def ort_starter() -> str:
+    """A one-node model (y = x), base64: on a later visit the glue opens a session on it as the page
+    starts, which starts onnxruntime-web's runtime (its worker, wasm and threads) before the view's
+    model has arrived (js/ondevice.mjs, startOnnxruntime)."""
+    def value(name):
+        return helper.make_tensor_value_info(name, TensorProto.FLOAT, [1])
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "starter", [value("x")], [value("y")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    return base64.b64encode(model.SerializeToString()).decode()
+
+
 def python_modules(runtime: RuntimeFiles) -> list[str]:
     """The modules Python's start imports at once: the glue's js/python.mjs, Pyodide's module and
     the script beside it, which Pyodide would otherwise import only once its own module has run."""
@@ -189,7 +202,8 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
     config = {
         "ort": {"wasm": runtime.ort_wasm[0], "webgpu": runtime.ort_webgpu[0], "wasmPaths": f"{ORT_DIR}/",
                 # prefetched (with progress) only by a view that will run on WebGPU
-                "webgpuFiles": [asset(dist, f, "onnxruntime") for f in runtime.ort_webgpu]},
+                "webgpuFiles": [asset(dist, f, "onnxruntime") for f in runtime.ort_webgpu],
+                "starter": ort_starter()},
         "pyscript": f"{PYSCRIPT_DIR}/core.js",
         "kinds": KINDS,
         "prefetch": prefetch,
@@ -221,8 +235,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
         '<link rel="stylesheet" href="css/style.css">',
         f'<script type="application/json" id="ondevice-config">{html.escape(json.dumps(config), quote=False)}</script>',
         '<script type="module" src="js/ondevice.mjs"></script>',
-        # fetched and compiled while the glue runs: Python's start imports them at once (js/python.mjs)
-        *(f'<link rel="modulepreload" href="{url}">' for url in python_modules(runtime)),
+        # fetched and compiled while the glue runs: Python's start imports them at once (js/python.mjs),
+        # and so does onnxruntime-web's early start on a later visit
+        *(f'<link rel="modulepreload" href="{url}">' for url in [*python_modules(runtime), runtime.ort_wasm[0]]),
         f'<script type="module" src="{PYSCRIPT_DIR}/core.js"></script>',
         f'<script type="py" src="py/{APP_SCRIPT}" config="py/app.json"></script>',
     ])

@@ -378,6 +378,20 @@ async function warmUp(session) {
     console.warn("[ondevice] warm-up run failed (the first real run pays its costs):", error);
   }
 }
+// On a later visit (the service worker holds this build's files) onnxruntime-web's runtime is started
+// with the view's downloads: a session on a one-node model (config.ort.starter, made by the build)
+// has its worker fetch, compile and instantiate the wasm and start its threads while Python starts,
+// instead of once the view's model has arrived (docs/STARTUP.md). Not on a first visit: there its
+// download and compiling would compete with Python's.
+let onnxruntimeStarting = null;
+function startOnnxruntime() {
+  if (!navigator.serviceWorker?.controller || onnxruntimeStarting) return;
+  const starter = Uint8Array.from(atob(config.ort.starter), (c) => c.charCodeAt(0));
+  onnxruntimeStarting = ortFor("wasm")
+    .then((ort) => ort.InferenceSession.create(starter, { executionProviders: ["wasm"] }))
+    .then((session) => session.release())
+    .catch((error) => console.warn("[ondevice] onnxruntime-web did not start early (the view's session says why):", error));
+}
 function startSession(model) {
   const key = sessionKey(model.url, model.backend, model.foldWeights);
   if (earlySessions.has(key) || openedSessions.has(key) || model.backend !== "wasm") return;
@@ -565,6 +579,7 @@ function prefetchView(name) {
     // prefetched again, it would be downloaded and kept a second time.)
     const waiting = (model) => earlySessions.has(sessionKey(model.url, model.backend, model.foldWeights));
     for (const model of files) if (!waiting(model)) prefetch({ ...model, kind: "model" });
+    if (files.some((model) => model.backend === "wasm")) startOnnxruntime();
     if (files.length) startSession(files[0]);
     renderProgress();
   };
