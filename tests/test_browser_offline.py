@@ -89,7 +89,8 @@ def test_a_second_visit_has_the_browser_read_the_runtime_code_once(browser, dist
     """On a visit the worker controls, onnxruntime-web's wasm (which ORT's own worker fetches) and
     Pyodide's script (a module import) are on this device: the page does not read a second copy of
     each to check and count it, as it does on a first visit (the worker checks the copy the browser
-    gets), and its loading panel still counts every byte."""
+    gets), and its loading panel still counts every byte. There onnxruntime-web's runtime is
+    started with the page (a session on the build's one-node model), not on a first visit."""
     ort_wasm = next(path for path in site_files if path.endswith("/ort-wasm-simd-threaded.wasm"))
     pyodide_script = next(path for path in site_files if path.endswith("/pyodide.asm.js"))
     server, url = serve(dist)
@@ -98,6 +99,7 @@ def test_a_second_visit_has_the_browser_read_the_runtime_code_once(browser, dist
         page = open_page(context, url + "classify.html")
         assert ort_wasm in page.evaluate(USED)  # a first visit downloads it at once
         click_sample(page, "coffee")  # the first result: the worker is registered
+        assert "onnxruntime-started" not in page.evaluate("ondevice.marks")
         wait_until_cached(page, site_files)
         page.close()
         page = open_page(context, url + "classify.html")
@@ -107,6 +109,7 @@ def test_a_second_visit_has_the_browser_read_the_runtime_code_once(browser, dist
         assert_every_byte_counted(page)
         click_sample(page, "coffee")
         assert classifications(page)[0][2] == ESPRESSO
+        assert "onnxruntime-started" in page.evaluate("ondevice.marks")
         assert page.errors == []
     finally:
         context.close()

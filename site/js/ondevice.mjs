@@ -389,7 +389,10 @@ function startOnnxruntime() {
   const starter = Uint8Array.from(atob(config.ort.starter), (c) => c.charCodeAt(0));
   onnxruntimeStarting = ortFor("wasm")
     .then((ort) => ort.InferenceSession.create(starter, { executionProviders: ["wasm"] }))
-    .then((session) => session.release())
+    .then((session) => {
+      mark("onnxruntime-started");
+      return session.release();
+    })
     .catch((error) => console.warn("[ondevice] onnxruntime-web did not start early (the view's session says why):", error));
 }
 function startSession(model) {
