@@ -5,7 +5,9 @@ The restore itself (numpy and Pillow working after it, the fallback to a normal 
 the browser: test_browser_start.py.
 """
 import re
+import struct
 
+from ondevice_build.snapshot import PAGE, sparse
 from snapshot_files import SITE_PACKAGES, pyodide_lock, shipped_config, snapshot_files, wheel_files
 
 WASM_MAGIC = b"\0asm"
@@ -39,4 +41,20 @@ def test_the_snapshot_carries_what_python_can_still_read_of_the_wheels_and_the_l
     assert all(shipped[path].startswith(WASM_MAGIC) for path in loaded)
     ranges = sorted((lib["memoryBase"], lib["memoryBase"] + lib["memorySize"]) for lib in loaded.values())
     assert all(end <= start for (_, end), (start, _) in zip(ranges, ranges[1:]))
-    assert ranges[-1][1] <= snapshot["memory"]["bytes"]
+    assert ranges[-1][1] <= snapshot["memoryBytes"] == layout["memory"]["bytes"]
+
+
+def test_the_memory_file_leaves_out_only_pages_of_zeros_and_says_where_the_rest_goes():
+    header = struct.pack("<4I", 0x706F7970, 32, 0, 0) + bytes(16)  # Pyodide's: its length in word 1
+    pages = [bytes(PAGE), b"\x07" * PAGE, bytes(PAGE), bytes(PAGE), bytes(PAGE - 1) + b"\x01", b"\xff" * PAGE,
+             bytes(PAGE)]
+    memory = b"".join(pages)
+    data, placement = sparse(header + memory)
+    # written back into zeroed memory as the page does (js/python.mjs), the runs give the memory again
+    restored, at = bytearray(placement["bytes"]), len(header)
+    for offset, length in placement["runs"]:
+        restored[offset:offset + length] = data[at:at + length]
+        at += length
+    assert data[:len(header)] == header and at == len(data)
+    assert bytes(restored) == memory
+    assert placement == {"bytes": 7 * PAGE, "runs": [[PAGE, PAGE], [4 * PAGE, 2 * PAGE]]}

@@ -215,7 +215,9 @@ def shell_head(dist: Path, runtime: RuntimeFiles, manifest: dict, samples: list[
                    # checked bytes, and imported from there
                    "code": {**asset(dist, LIBRARY_ZIP, "code"), "path": CODE_PATH},
                    "packages": list(packages),
+                   # (memoryBytes: Pyodide's memory is made this size for the restore, before the files arrive)
                    "snapshot": {"memory": asset(dist, runtime.snapshot["memory"], "python"),
+                                "memoryBytes": runtime.snapshot["memoryBytes"],
                                 "meta": asset(dist, runtime.snapshot["meta"], "python"),
                                 "site": asset(dist, runtime.snapshot["site"], "packages"),
                                 "libs": {path: asset(dist, file, "packages")

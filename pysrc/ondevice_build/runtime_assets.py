@@ -62,7 +62,8 @@ class RuntimeFiles:
     pyodide: Pyodide's core, our compiled stdlib and our lock; wheels: for each package a page may
     name, the wheel files it needs (its own and its dependencies'); snapshot: Python's memory
     snapshot with every package imported, by role ("memory", "site", "meta", and "libs":
-    {library path in Python's file system: file}; see snapshot.py).
+    {library path in Python's file system: file}), and the size of the memory it restores
+    ("memoryBytes"; see snapshot.py).
     """
 
     pyodide: tuple[str, ...]
@@ -157,7 +158,8 @@ def copy_pyodide(dist: Path, library: Path, log=print) -> tuple[tuple[str, ...],
     installed = {name: target / lock["packages"][name]["file_name"] for name in packages_needed(lock, PYTHON_PACKAGES)}
     files = write_snapshot(target, installed, library, log)
     snapshot = {**{role: f"{folder}/{files[role]}" for role in ("memory", "site", "meta")},
-                "libs": {path: f"{folder}/{name}" for path, name in files["libs"].items()}}
+                "libs": {path: f"{folder}/{name}" for path, name in files["libs"].items()},
+                "memoryBytes": files["memoryBytes"]}
     return tuple(f"{folder}/{name}" for name in (*PYODIDE_CORE, STDLIB, LOCK)), per_package, snapshot
 
 

@@ -3,14 +3,17 @@
 A page restores it instead of booting Pyodide, loading the wheels and importing them (js/python.mjs;
 docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
 - `snapshot-memory-<hash>.bin`: Pyodide's linear memory after `SNAPSHOT_IMPORTS` ran (made by
-  `snapshot_make.mjs` under node, from the very files the pages load);
+  `snapshot_make.mjs` under node, from the very files the pages load), without its pages of zeros:
+  Pyodide's header, then the memory's runs of pages that hold a byte other than zero (`sparse`: a
+  quarter of the memory is such pages), which the page writes back into zeroed memory;
 - `snapshot-site-<hash>.bin`: the other files of the wheels that Python can still read, end to end:
   the page writes them into site-packages (later imports, data files, the libraries a later import
   loads). Left out: the modules the imports ran (Python does not read a module again once it is in
   `sys.modules`) and what only builds extensions against the packages (`BUILD_ONLY`);
 - `<library>-<hash>.wasm`: each library the imports loaded (numpy's and Pillow's extension
   modules), on its own so the page compiles it as it downloads and Chromium keeps the compiled code;
-- `snapshot-<hash>.json`: where each file sits in the site files, the packages it holds, the sha256
+- `snapshot-<hash>.json`: where each run of the memory goes (`memory`: the memory's size and each
+  run's offset and length), where each file sits in the site files, the packages it holds, the sha256
   of the page's code it imported (`ondevice.zip`, which the page writes where it stood), and what
   the restore needs to put the libraries back where they were (their dlopen handles and memory
   ranges, the linker digest).
@@ -52,6 +55,29 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 Image.preinit()  # the JPEG, PNG, GIF, BMP and PPM plugins, which Image.open would import
 import ondevice, ondevice.compose, ondevice.tasks.segment
 """
+
+
+PAGE = 4096  # the memory file leaves out the memory's pages of PAGE zeros
+
+
+def sparse(snapshot: bytes) -> tuple[bytes, dict]:
+    """Pyodide's snapshot (a header whose second word is its length, then the linear memory) as the
+    header followed by the memory's runs of pages that are not all zeros, and where those runs go:
+    {"bytes": the memory's size, "runs": [[offset in the memory, length], ...]}."""
+    header = int.from_bytes(snapshot[4:8], "little")
+    memory = memoryview(snapshot)[header:]
+    zeros = bytes(PAGE)
+    runs = []
+    for offset in range(0, len(memory), PAGE):
+        page = memory[offset:offset + PAGE]
+        if page == zeros[:len(page)]:
+            continue
+        if runs and sum(runs[-1]) == offset:
+            runs[-1][1] += len(page)
+        else:
+            runs.append([offset, len(page)])
+    data = b"".join([snapshot[:header], *(memory[offset:offset + length] for offset, length in runs)])
+    return data, {"bytes": len(memory), "runs": runs}
 
 
 # Files of the wheels that only a compiler reads: C headers and static libraries (numpy.get_include),
@@ -106,7 +132,7 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, log=pr
     """Make (or take from the cache) the snapshot of the Pyodide in `runtime` with the `wheels`
     ({package: wheel in runtime}) installed and the page's code (`library`, a zip on `sys.path` at
     CODE_PATH), and write its files into `runtime`: their names by role ("memory", "site", "meta",
-    and "libs": {library path: file})."""
+    and "libs": {library path: file}), and "memoryBytes", the size of the memory it restores."""
     cached = STORE / cache_key(runtime, wheels, library)[:16]
     if not (cached / "link.json").exists():
         STORE.mkdir(parents=True, exist_ok=True)
@@ -126,8 +152,9 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, log=pr
         elif path not in unread and not path.endswith(BUILD_ONLY):
             index.append([path, len(blob), len(data)])
             blob += data
-    layout = {"packages": sorted(wheels), "code": file_sha256(library), **link, "files": index}
-    return {"memory": write_named(runtime, "snapshot-memory", ".bin", (cached / "memory.bin").read_bytes()),
+    memory, placement = sparse((cached / "memory.bin").read_bytes())
+    layout = {"packages": sorted(wheels), "code": file_sha256(library), "memory": placement, **link, "files": index}
+    return {"memory": write_named(runtime, "snapshot-memory", ".bin", memory), "memoryBytes": placement["bytes"],
             "site": write_named(runtime, "snapshot-site", ".bin", bytes(blob)),
             "meta": write_named(runtime, "snapshot", ".json", json.dumps(layout).encode()),
             "libs": libs}

@@ -28,6 +28,23 @@ export function linkDigest(Module) {
   return `${Module.wasmTable.length}:${Object.keys(Module.GOT).length}:${hash.toString(16)}`;
 }
 
+// The snapshot's memory file holds Pyodide's header (its length in its second word), then the
+// memory's runs of pages that are not all zeros (ondevice_build/snapshot.py); the layout file says
+// where each run goes. Pyodide reads the header (and copies the nothing after it); the memory is
+// then zeroed and each run written back in place.
+function snapshotHeader(memory) {
+  return memory.subarray(0, new DataView(memory.buffer, memory.byteOffset, 8).getUint32(4, true));
+}
+function writeRuns(Module, { meta, memory }) {
+  Module.HEAPU8.fill(0, 0, meta.memory.bytes);
+  let at = snapshotHeader(memory).byteLength;
+  for (const [offset, length] of meta.memory.runs) {
+    Module.HEAPU8.set(memory.subarray(at, at + length), offset);
+    at += length;
+  }
+  if (at !== memory.byteLength) throw new Error(`its memory file does not match its layout (${memory.byteLength} bytes, not ${at})`);
+}
+
 // Write the site-packages files into Pyodide's file system (modules imported later, data files and
 // the libraries a later import loads), then put every library the snapshot had loaded back in place.
 function relink(Module, { meta, files, modules }) {
@@ -69,7 +86,7 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
           .catch((error) => console.warn("Pyodide's wasm could not be instantiated", error));
         return {}; // instantiated asynchronously
       };
-      if (restoring) settings.INITIAL_MEMORY = glue.config.python.snapshot.memory.bytes;
+      if (restoring) settings.INITIAL_MEMORY = glue.config.python.snapshot.memoryBytes;
       const Module = await withoutStackSwitching(() => create(settings));
       if (!restoring) return Module;
       snapshot = await glue.pythonSnapshot;
@@ -80,7 +97,8 @@ if (glue) Object.defineProperty(globalThis, "_createPyodideModule", { // (not wh
       }
       const restoreMemory = Module.API.restoreSnapshot;
       Module.API.restoreSnapshot = () => {
-        const config = restoreMemory(snapshot.memory);
+        const config = restoreMemory(snapshotHeader(snapshot.memory)); // Pyodide's part: its header
+        writeRuns(Module, snapshot);
         relink(Module, snapshot);
         return config;
       };
