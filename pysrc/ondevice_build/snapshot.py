@@ -5,7 +5,7 @@ docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
 - `snapshot-memory-<hash>.bin`: Pyodide's linear memory after `SNAPSHOT_IMPORTS` ran (made by
   `snapshot_make.mjs` under node, from the very files the pages load), without its pages of zeros:
   Pyodide's header, then the memory's runs of pages that hold a byte other than zero (`sparse`: a
-  quarter of the memory is such pages), which the page writes back into zeroed memory;
+  quarter of the memory is zeros), which the page writes back into zeroed memory;
 - `snapshot-site-<hash>.bin`: the other files of the wheels that Python can still read, end to end:
   the page writes them into site-packages (later imports, data files, the libraries a later import
   loads). Left out: the modules the imports ran (Python does not read a module again once it is in

@@ -30,8 +30,8 @@ export function linkDigest(Module) {
 
 // The snapshot's memory file holds Pyodide's header (its length in its second word), then the
 // memory's runs of pages that are not all zeros (ondevice_build/snapshot.py); the layout file says
-// where each run goes. Pyodide reads the header (and copies the nothing after it); the memory is
-// then zeroed and each run written back in place.
+// where each run goes. Pyodide is handed the header alone (so it copies nothing into the memory);
+// the memory is then zeroed and each run written back in place.
 function snapshotHeader(memory) {
   return memory.subarray(0, new DataView(memory.buffer, memory.byteOffset, 8).getUint32(4, true));
 }
