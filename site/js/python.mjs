@@ -31,17 +31,20 @@ export function linkDigest(Module) {
 // The snapshot's memory file holds Pyodide's header (its length in its second word), then the
 // memory's runs of pages that are not all zeros (ondevice_build/snapshot.py); the layout file says
 // where each run goes. Pyodide is handed the header alone (so it copies nothing into the memory);
-// the memory is then zeroed and each run written back in place.
+// each run is then written back in place, and the pages between them zeroed.
 function snapshotHeader(memory) {
   return memory.subarray(0, new DataView(memory.buffer, memory.byteOffset, 8).getUint32(4, true));
 }
 function writeRuns(Module, { meta, memory }) {
-  Module.HEAPU8.fill(0, 0, meta.memory.bytes);
   let at = snapshotHeader(memory).byteLength;
+  let end = 0; // where the run before ends in the memory
   for (const [offset, length] of meta.memory.runs) {
+    Module.HEAPU8.fill(0, end, offset);
     Module.HEAPU8.set(memory.subarray(at, at + length), offset);
     at += length;
+    end = offset + length;
   }
+  Module.HEAPU8.fill(0, end, meta.memory.bytes);
   if (at !== memory.byteLength) throw new Error(`its memory file does not match its layout (${memory.byteLength} bytes, not ${at})`);
 }
 
