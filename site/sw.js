@@ -23,7 +23,8 @@
 //   copy gets compiled code only after a visit has compiled from it. A returning visitor's second
 //   visit so skips compiling onnxruntime-web's 14 MB module again (first result B/A 0.84 there,
 //   docs/STARTUP.md). Only the cache is asked ("only-if-cached"), never the network, and its copy is
-//   checked as a Cache Storage copy is; without one, the Cache Storage answers as before.
+//   checked as a Cache Storage copy is (once per worker, again if another download replaced it);
+//   without one, the Cache Storage answers as before.
 // - Same bytes, same answer: a request may be answered with the cached copy of any file of this
 //   build whose sha256 is the same. Every page name served the same shell document therefore opens
 //   offline once any of them was visited, while pages with different bytes are never swapped.
@@ -105,6 +106,7 @@ async function store(path, response) {
   if (response.status !== 200 || response.redirected) return false;
   const bytes = await response.arrayBuffer();
   if ((await sha256Hex(bytes)) !== FILES[path]) return false; // corrupt, or another build's file
+  rememberChecked(response.url, response); // (runtime code: this download is now the HTTP cache's entry)
   const headers = new Headers(response.headers);
   for (const name of TRANSFER_HEADERS) headers.delete(name);
   headers.set(SHA256_HEADER, FILES[path]);
@@ -123,15 +125,31 @@ function storeOnce(path, response) {
   return storing.get(path);
 }
 
+// HTTP cache entries of runtime code whose bytes this worker has checked: URL -> the entry's
+// identity (the headers that change with each download: a Cache Storage copy is checked once per
+// worker, and so is this). An entry replaced since, by another download, is checked again.
+const checkedDownloads = new Map();
+function downloadIdentity(response) {
+  const identity = ["date", "etag", "last-modified", "content-length"].map((name) => response.headers.get(name) ?? "");
+  return identity.some(Boolean) ? identity.join("|") : null;
+}
+function rememberChecked(url, response) {
+  const identity = downloadIdentity(response);
+  if (identity && COMPILED.test(pathOf(url) ?? "")) checkedDownloads.set(url, identity);
+}
+
 // The HTTP cache's copy of `path`, if `path` is runtime code (COMPILED) and the cache holds this
-// build's bytes for it (checked here unless the page checks them), else undefined. Never the network.
+// build's bytes for it (checked here unless the page checks them or this worker checked the same
+// entry before), else undefined. Never the network.
 async function compiledCopy(request, path, pageChecks) {
   if (!COMPILED.test(path)) return undefined;
   const copy = await fetch(new Request(request.url, { cache: "only-if-cached", mode: "same-origin" }))
     .catch(() => undefined);
   if (!copy?.ok) return undefined;
-  if (pageChecks || (await sha256Hex(await copy.clone().arrayBuffer())) === FILES[path]) return copy;
-  return undefined;
+  if (pageChecks || checkedDownloads.get(request.url) === downloadIdentity(copy)) return copy;
+  if ((await sha256Hex(await copy.clone().arrayBuffer())) !== FILES[path]) return undefined;
+  rememberChecked(request.url, copy);
+  return copy;
 }
 
 // Runtime code from the HTTP cache (compiledCopy), else cache first; else the network, keeping a

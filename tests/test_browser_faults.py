@@ -432,6 +432,59 @@ def test_runtime_code_comes_from_the_http_cache_where_its_compiled_code_is(brows
     assert not caught_by_page and cached != expected
 
 
+SHORT = 1 << 20
+
+
+class ShortWasmHandler(Handler):
+    """Sends onnxruntime-web's wasm cut to its first MiB, in a complete response (the server's copy
+    went bad; small enough for the HTTP cache of a browser context that keeps it in memory), while
+    `server.short` is true."""
+
+    def send_head(self):
+        path = self.path.split("?")[0]
+        if not (self.server.short and path.endswith("/ort-wasm-simd-threaded.wasm")):
+            return super().send_head()
+        data = open(self.translate_path(path), "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/wasm")
+        self.send_header("Content-Length", str(SHORT))
+        self.end_headers()
+        return io.BytesIO(data[:SHORT])
+
+
+def test_runtime_code_the_http_cache_holds_anew_is_checked_again(browser, dist):
+    """The worker checks a runtime file's HTTP cache entry once while it runs (sw.js), and again once
+    another download has replaced it: here onnxruntime-web's wasm is downloaded again past the worker
+    (as a page it does not control would) and comes cut short, after the worker checked the good
+    copy. The next visit, answered by that same worker, must not get those bytes: it starts
+    from the worker's checked copy and answers."""
+    server, url = serve_in_background(dist, ShortWasmHandler)
+    server.short = False
+    context = browser.new_context()
+    try:
+        path = next(p.relative_to(dist).as_posix() for p in dist.glob("runtime/ort-*/ort-wasm-simd-threaded.wasm"))
+        page = first_visit_cached(context, url, path)  # the worker has checked and stored the good copy
+        server.short = True
+        past_the_worker = context.new_cdp_session(page)
+        past_the_worker.send("Network.enable")
+        past_the_worker.send("Network.setBypassServiceWorker", {"bypass": True})
+        fetched = page.evaluate("(url) => fetch(url, {cache: 'reload'}).then((r) => r.arrayBuffer())"
+                                ".then((b) => b.byteLength)", url + path)
+        assert fetched == SHORT
+        assert page.evaluate("(url) => fetch(url, {cache: 'only-if-cached', mode: 'same-origin'})"
+                             ".then((r) => r.arrayBuffer()).then((b) => b.byteLength)", url + path) == SHORT
+        past_the_worker.send("Network.setBypassServiceWorker", {"bypass": False})
+        again = open_page(context, url + "classify.html")
+        assert again.evaluate("navigator.serviceWorker.controller !== null")
+        click_sample(again, "coffee")
+        assert classifications(again)[0][2] == ESPRESSO
+        assert again.errors == []
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
 def test_onnxruntime_the_browser_cannot_get_on_a_later_visit_is_named_with_a_reload(browser, dist, site_files):
     """A later visit, offline, where onnxruntime-web's wasm is damaged in the worker's cache and gone
     from the HTTP cache (a visit the page leaves that file to the browser): the page says, in the
