@@ -23,7 +23,8 @@ import pyodide_js
 from pyodide.ffi import create_proxy
 
 def loaded_from(module):
-    '''"bytecode" (a .pyc the build shipped), "source" (compiled in the page) or "other" (built in, .so).'''
+    '''"bytecode" (a .pyc the build shipped), "source" (compiled in the page), "stale" (the build's
+    .pyc of another source than the one beside it) or "other" (built in, .so).'''
     spec = getattr(module, "__spec__", None)
     origin = getattr(spec, "origin", None) or ""
     if origin.endswith(".pyc"):
@@ -32,10 +33,13 @@ def loaded_from(module):
         return "other"
     try:
         with open(spec.cached, "rb") as cached:
-            shipped = cached.read(8)[4:8] == (1).to_bytes(4, "little")  # unchecked hash: the build's
+            header = cached.read(16)
     except (OSError, TypeError):
-        shipped = False
-    return "bytecode" if shipped else "source"
+        return "source"
+    if header[4:8] != (1).to_bytes(4, "little"):  # not unchecked hash-based: not the build's
+        return "source"
+    with open(origin, "rb") as source:
+        return "bytecode" if header[8:16] == importlib.util.source_hash(source.read()) else "stale"
 
 def facts():
     pillow = importlib.util.find_spec("PIL") is not None
@@ -51,9 +55,10 @@ def facts():
 js.pythonFacts = create_proxy(facts)
 </script>
 </body>"""
-# Compiled in the page by design: PyScript's own package (written from JS strings at start) and the
-# app's script, which PyScript runs from its source (the page modules of site/py ship as bytecode).
-COMPILED_IN_THE_PAGE = {"pyscript", "_pyscript", "__main__", "app"}
+# Compiled in the page by design: the app's script, which PyScript runs from its source (the page
+# modules of site/py ship as bytecode), and PyScript's own helpers made from JS strings at start
+# (its package, which it writes as source too, has the build's bytecode beside it).
+COMPILED_IN_THE_PAGE = {"_pyscript", "__main__", "app"}
 
 
 def python_facts(browser, url: str):
@@ -83,7 +88,7 @@ def search_facts(browser, site_url):
 def test_classify_page_runs_stdlib_numpy_pillow_and_ondevice_from_shipped_bytecode(classify_facts):
     modules = classify_facts[0]["modules"]
     for name in ("json", "asyncio", "numpy", "numpy.linalg", "PIL.Image", "ondevice", "ondevice.image", "pagekit",
-                 "classify_page"):
+                 "classify_page", "pyscript", "pyscript.magic_js", "pyscript.display"):
         assert modules[name] == "bytecode", name
     compiled_here = sorted(name for name, how in modules.items() if how == "source"
                            and name.split(".")[0] not in COMPILED_IN_THE_PAGE)

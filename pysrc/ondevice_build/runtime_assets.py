@@ -14,19 +14,21 @@ year) under Pyodide's default names, so PyScript's `interpreter` is plain `pyodi
 the compiled stdlib and the lock beside itself, and with `"packages_cache": "passthrough"` PyScript
 hands the page's `packages` to Pyodide's `loadPackage` instead of installing them with micropip.
 Beside them goes Python's memory snapshot with those packages imported (`snapshot`), which pages
-restore instead (js/python.mjs), the wheels staying for when they cannot.
+restore instead (js/python.mjs), the wheels staying for when they cannot. Its files carry the
+bytecode of PyScript's own package too, which PyScript writes as source at every start.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bytecode import Archive, compile_archives
 from .fetch import Artifact, PypiMember, Url, fetch, file_sha256
-from .paths import NODE_MODULES
+from .paths import CACHE, NODE_MODULES
 from .snapshot import SITE_PACKAGES, write_snapshot
 from .wasm_calls import route_indirect_calls
 
@@ -52,6 +54,11 @@ WHEEL_MIRRORS = (
 
 RUNTIME = "runtime"
 PYSCRIPT_DIR = f"{RUNTIME}/pyscript-{PYSCRIPT_VERSION}"
+# PyScript's own Python package, which PyScript writes as source into Python's working folder at every
+# start, from strings in its bundle; its npm package keeps the same strings in src/stdlib.
+PYSCRIPT_BUNDLE = NODE_MODULES / "@pyscript" / "core" / "dist"
+PYSCRIPT_STDLIB = NODE_MODULES / "@pyscript" / "core" / "src" / "stdlib" / "pyscript.js"
+PYTHON_HOME = "/home/pyodide"  # Python's working folder in the page (Pyodide's home)
 ORT_DIR = f"{RUNTIME}/ort-{ORT_VERSION}"
 
 
@@ -113,6 +120,42 @@ def compiled_python(lock: dict, log=print) -> tuple[Path, dict[str, Path]]:
     return stdlib, dict(zip(names, wheels))
 
 
+def pyscript_sources() -> dict[str, bytes]:
+    """PyScript's package as PyScript writes it at start: {"pyscript/<module>.py": source}. Each
+    source must be in PyScript's bundle word for word: its bytecode is used without a look at the
+    source (unchecked, as all the bytecode the build ships), so it must be of the very code that runs."""
+    text = PYSCRIPT_STDLIB.read_text(encoding="utf-8")
+    tree = json.loads(text[text.index("export default") + len("export default"):].strip().rstrip(";"))
+    bundle = "".join(path.read_text(encoding="utf-8") for path in sorted(PYSCRIPT_BUNDLE.glob("*.js")))
+    sources = {}
+
+    def visit(node: dict, folder: str) -> None:
+        for name, value in node.items():
+            if isinstance(value, dict):
+                visit(value, f"{folder}{name}/")
+            elif json.dumps(value, ensure_ascii=False) not in bundle:
+                raise RuntimeError(f"PyScript's bundle does not hold {folder}{name} as {PYSCRIPT_STDLIB} does")
+            else:
+                sources[f"{folder}{name}"] = value.encode()
+    visit(tree, "")
+    return sources
+
+
+def pyscript_bytecode(log=print) -> dict[str, bytes]:
+    """The bytecode of PyScript's package, compiled in Pyodide (`bytecode`), where Python looks for it
+    beside the sources PyScript writes: {path in Python's file system: .pyc}."""
+    package = CACHE / "pyscript-package.zip"
+    package.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(package, "w") as archive:  # the same bytes for the same sources
+        for name, source in sorted(pyscript_sources().items()):
+            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), source)
+    compiled = compile_archives([Archive(package, file_sha256(package), f"{PYTHON_HOME}/", "folder", keep_sources=True)],
+                                log)[0]
+    with zipfile.ZipFile(compiled) as archive:
+        return {f"{PYTHON_HOME}/{info.filename}": archive.read(info)
+                for info in archive.infolist() if info.filename.endswith(".pyc")}
+
+
 def compiled_lock(lock: dict, wheels: dict[str, Path]) -> dict:
     """Pyodide's lock reduced to the packages we ship, each with the sha256 of its compiled wheel
     (Pyodide checks every wheel it downloads against it)."""
@@ -156,7 +199,7 @@ def copy_pyodide(dist: Path, library: Path, log=print) -> tuple[tuple[str, ...],
                                   for name in packages_needed(lock, (package,)))
                    for package in PYTHON_PACKAGES}
     installed = {name: target / lock["packages"][name]["file_name"] for name in packages_needed(lock, PYTHON_PACKAGES)}
-    files = write_snapshot(target, installed, library, log)
+    files = write_snapshot(target, installed, library, pyscript_bytecode(log), log)
     snapshot = {**{role: f"{folder}/{files[role]}" for role in ("memory", "site", "meta")},
                 "libs": {path: f"{folder}/{name}" for path, name in files["libs"].items()},
                 "memoryBytes": files["memoryBytes"]}

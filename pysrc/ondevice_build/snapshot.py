@@ -9,7 +9,9 @@ docs/STARTUP.md). Three files go beside Pyodide in the site's runtime folder:
 - `snapshot-site-<hash>.bin`: the other files of the wheels that Python can still read, end to end:
   the page writes them into site-packages (later imports, data files, the libraries a later import
   loads). Left out: the modules the imports ran (Python does not read a module again once it is in
-  `sys.modules`) and what only builds extensions against the packages (`BUILD_ONLY`);
+  `sys.modules`) and what only builds extensions against the packages (`BUILD_ONLY`). Then the
+  other files Python's file system gets before PyScript starts (the bytecode of PyScript's package,
+  beside where PyScript writes its sources);
 - `<library>-<hash>.wasm`: each library the imports loaded (numpy's and Pillow's extension
   modules), on its own so the page compiles it as it downloads and Chromium keeps the compiled code;
 - `snapshot-<hash>.json`: where each run of the memory goes (`memory`: the memory's size and each
@@ -128,11 +130,13 @@ def write_named(folder: Path, stem: str, suffix: str, data: bytes) -> str:
     return name
 
 
-def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, log=print) -> dict:
+def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, more_files: dict[str, bytes],
+                   log=print) -> dict:
     """Make (or take from the cache) the snapshot of the Pyodide in `runtime` with the `wheels`
     ({package: wheel in runtime}) installed and the page's code (`library`, a zip on `sys.path` at
-    CODE_PATH), and write its files into `runtime`: their names by role ("memory", "site", "meta",
-    and "libs": {library path: file}), and "memoryBytes", the size of the memory it restores."""
+    CODE_PATH), and write its files into `runtime`, `more_files` ({path: bytes}) among its site
+    files: their names by role ("memory", "site", "meta", and "libs": {library path: file}), and
+    "memoryBytes", the size of the memory it restores."""
     cached = STORE / cache_key(runtime, wheels, library)[:16]
     if not (cached / "link.json").exists():
         STORE.mkdir(parents=True, exist_ok=True)
@@ -145,13 +149,16 @@ def write_snapshot(runtime: Path, wheels: dict[str, Path], library: Path, log=pr
     link = json.loads((cached / "link.json").read_text())
     loaded = {lib["path"] for lib in link["libs"]}
     unread = set(link.pop("imported"))
-    blob, index, libs = bytearray(), [], {}
+    site, libs = [], {}
     for path, data in wheel_files(wheels):
         if path in loaded:
             libs[path] = write_named(runtime, path.rsplit("/", 1)[1].split(".")[0], ".wasm", data)
         elif path not in unread and not path.endswith(BUILD_ONLY):
-            index.append([path, len(blob), len(data)])
-            blob += data
+            site.append((path, data))
+    blob, index = bytearray(), []
+    for path, data in site + sorted(more_files.items()):
+        index.append([path, len(blob), len(data)])
+        blob += data
     memory, placement = sparse((cached / "memory.bin").read_bytes())
     layout = {"packages": sorted(wheels), "code": file_sha256(library), "memory": placement, **link, "files": index}
     return {"memory": write_named(runtime, "snapshot-memory", ".bin", memory), "memoryBytes": placement["bytes"],
