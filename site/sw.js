@@ -103,10 +103,11 @@ async function cached(path, pageChecks = false) {
 // When the storage quota is full, put() fails and nothing is stored: the page works on, from the
 // network, as without a worker.
 async function store(path, response) {
+  checkedDownloads.delete(response.url); // this download may be the HTTP cache's entry now
   if (response.status !== 200 || response.redirected) return false;
   const bytes = await response.arrayBuffer();
   if ((await sha256Hex(bytes)) !== FILES[path]) return false; // corrupt, or another build's file
-  rememberChecked(response.url, response); // (runtime code: this download is now the HTTP cache's entry)
+  rememberChecked(response.url, response); // (runtime code: if the HTTP cache kept this download, it is its entry)
   const headers = new Headers(response.headers);
   for (const name of TRANSFER_HEADERS) headers.delete(name);
   headers.set(SHA256_HEADER, FILES[path]);
@@ -126,12 +127,15 @@ function storeOnce(path, response) {
 }
 
 // HTTP cache entries of runtime code whose bytes this worker has checked: URL -> the entry's
-// identity (the headers that change with each download: a Cache Storage copy is checked once per
-// worker, and so is this). An entry replaced since, by another download, is checked again.
+// identity, its headers (a Cache Storage copy is checked once per worker, and so is this). An entry
+// that another download replaced is checked again when its headers differ: its Date does (to the
+// second), and its ETag, Last-Modified and length where the file changed. Without a Date or an
+// ETag, an entry is checked every time.
 const checkedDownloads = new Map();
 function downloadIdentity(response) {
-  const identity = ["date", "etag", "last-modified", "content-length"].map((name) => response.headers.get(name) ?? "");
-  return identity.some(Boolean) ? identity.join("|") : null;
+  const [date, etag, ...more] = ["date", "etag", "last-modified", "content-length"]
+    .map((name) => response.headers.get(name) ?? "");
+  return date || etag ? [date, etag, ...more].join("|") : null;
 }
 function rememberChecked(url, response) {
   const identity = downloadIdentity(response);

@@ -27,7 +27,8 @@ def wheel_files(dist) -> dict:
 
 
 def snapshot_files(dist) -> tuple[dict, dict]:
-    """(the snapshot's layout, site-packages path -> bytes of every file it ships, libraries included)."""
+    """(the snapshot's layout, path in Python's file system -> bytes of every file it ships, libraries
+    included)."""
     snapshot = shipped_config(dist)["python"]["snapshot"]
     layout = json.loads((dist / snapshot["meta"]["url"]).read_bytes())
     site = (dist / snapshot["site"]["url"]).read_bytes()

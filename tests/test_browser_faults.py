@@ -444,7 +444,8 @@ class ShortWasmHandler(Handler):
         path = self.path.split("?")[0]
         if not (self.server.short and path.endswith("/ort-wasm-simd-threaded.wasm")):
             return super().send_head()
-        data = open(self.translate_path(path), "rb").read()
+        with open(self.translate_path(path), "rb") as file:
+            data = file.read()
         self.send_response(200)
         self.send_header("Content-Type", "application/wasm")
         self.send_header("Content-Length", str(SHORT))
@@ -474,11 +475,13 @@ def test_runtime_code_the_http_cache_holds_anew_is_checked_again(browser, dist):
         assert page.evaluate("(url) => fetch(url, {cache: 'only-if-cached', mode: 'same-origin'})"
                              ".then((r) => r.arrayBuffer()).then((b) => b.byteLength)", url + path) == SHORT
         past_the_worker.send("Network.setBypassServiceWorker", {"bypass": False})
+        worker = context.service_workers  # the worker that checked the good copy
         again = open_page(context, url + "classify.html")
         assert again.evaluate("navigator.serviceWorker.controller !== null")
         click_sample(again, "coffee")
         assert classifications(again)[0][2] == ESPRESSO
         assert again.errors == []
+        assert context.service_workers == worker  # it answered this visit: it was not stopped in between
     finally:
         context.close()
         server.shutdown()

@@ -8,6 +8,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import sys
 import zipfile
 
 import pytest
@@ -69,6 +70,22 @@ def test_sources_kept_for_an_unpacked_archive_go_beside_their_cached_bytecode():
     cached = importlib.util.cache_from_source  # demo/__pycache__/maths.<this Python's tag>.pyc
     assert names == ["demo/__init__.py", cached("demo/__init__.py"), "demo/maths.py", cached("demo/maths.py"),
                      "demo/data.txt"]
+
+
+@pytest.mark.parametrize("check_source,expected", [(False, 2), (True, 3)])
+def test_checked_bytecode_gives_way_to_another_source_beside_it(tmp_path, monkeypatch, check_source, expected):
+    """PyScript's package is shipped as checked bytecode, because PyScript writes the sources beside
+    it at run time: if that source is not the one the bytecode was made from, Python runs the source
+    (unchecked bytecode, the build's default, would still run). Run here in this Python, with
+    bytecode this Python compiled."""
+    module = "democheck"
+    data = write_zip(io.BytesIO(), {f"{module}.py": "X = 2\n"}).getvalue()
+    compiled = compile_archive(data, prefix=str(tmp_path), layout="folder", keep_sources=True, check_source=check_source)
+    zipfile.ZipFile(io.BytesIO(compiled)).extractall(tmp_path)
+    (tmp_path / f"{module}.py").write_text("X = 3\n")  # another source written beside the bytecode
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    assert importlib.import_module(module).X == expected
 
 
 def test_a_wheels_record_lists_its_bytecode_with_sha256():

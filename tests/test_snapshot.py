@@ -14,7 +14,7 @@ from snapshot_files import SITE_PACKAGES, pyodide_lock, shipped_config, snapshot
 
 WASM_MAGIC = b"\0asm"
 PYTHON_312_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"  # importlib.util.MAGIC_NUMBER of Python 3.12
-UNCHECKED_HASH = (1).to_bytes(4, "little")  # PEP 552 flags
+CHECKED_HASH = (3).to_bytes(4, "little")  # PEP 552 flags: hash-based, checked against the source
 PYSCRIPT_FOLDER = "/home/pyodide/pyscript/"  # where PyScript writes its package: Python's working folder
 PYSCRIPT_NPM = NODE_MODULES / "@pyscript" / "core"
 # What only a compiler reads (C headers and static libraries, Cython files, pkg-config, type stubs)
@@ -53,14 +53,14 @@ def test_the_snapshot_carries_what_python_can_still_read_of_the_wheels_and_the_l
 
 def test_the_snapshot_carries_the_bytecode_of_every_module_of_pyscripts_package(dist):
     """PyScript writes its package as source into Python's working folder at every start; the
-    snapshot's files put Python 3.12 bytecode beside each module (unchecked hash-based, as the
-    build's other bytecode), and nothing else there. That the bytecode is of the very source
-    PyScript writes is checked in the browser (test_browser_start.py)."""
+    snapshot's files put Python 3.12 bytecode beside each module (hash-based, checked against the
+    source Python finds), and nothing else there. That Python uses it, being of the very source
+    PyScript writes, is checked in the browser (test_browser_start.py)."""
     stdlib = (PYSCRIPT_NPM / "src" / "stdlib" / "pyscript.js").read_text(encoding="utf-8")
     modules = json.loads(stdlib[stdlib.index("{"):].strip().rstrip(";"))["pyscript"]
     shipped = {path: data for path, data in snapshot_files(dist)[1].items() if path.startswith(PYSCRIPT_FOLDER)}
     assert sorted(shipped) == sorted(f"{PYSCRIPT_FOLDER}__pycache__/{name[:-3]}.cpython-312.pyc" for name in modules)
-    assert all(data[:8] == PYTHON_312_MAGIC + UNCHECKED_HASH for data in shipped.values())
+    assert all(data[:8] == PYTHON_312_MAGIC + CHECKED_HASH for data in shipped.values())
 
 
 def test_the_memory_file_leaves_out_only_pages_of_zeros_and_says_where_the_rest_goes():

@@ -1,11 +1,12 @@
 """Precompiled Python for the browser: archives rewritten with 3.12 bytecode, cached by content.
 
 Pyodide's `python_stdlib.zip`, the numpy/Pillow wheels and our `ondevice.zip` carry only `.py`
-sources, so every page start compiled them in wasm (most of Python's start-up time). Here each is
+sources, and PyScript writes its own package as source, so every page start compiled them in wasm
+(most of Python's start-up time). Here each is
 rewritten once, at build time, by `pyc_archive.py` running inside Pyodide itself under node (the
 machine's CPython is another version, and bytecode is version-specific). Every input is checked
 against its expected sha256 first; the output depends only on the input bytes and the compiler
-(unchecked hash-based .pyc, fixed entry order and timestamps), so it is cached under
+(hash-based .pyc, unchecked but for PyScript's package; fixed entry order and timestamps), so it is cached under
 `.cache/bytecode/` by a key made of both.
 """
 from __future__ import annotations
@@ -38,7 +39,9 @@ class Archive:
 
     prefix: the folder its entries live under in the browser (names the code objects);
     layout: "zip" (imported from the zip file) or "folder" (unpacked first);
-    keep_sources: ship the .py files beside the bytecode (tracebacks with source lines).
+    keep_sources: ship the .py files beside the bytecode (tracebacks with source lines);
+    check_source: bytecode the importer checks against the source it finds beside it (for sources
+    written at run time by someone else: PyScript's package).
     """
 
     source: Path
@@ -46,6 +49,7 @@ class Archive:
     prefix: str
     layout: str
     keep_sources: bool = False
+    check_source: bool = False
 
 
 def compiler_fingerprint() -> str:
@@ -58,7 +62,7 @@ def compiler_fingerprint() -> str:
 
 
 def cache_key(archive: Archive, fingerprint: str) -> str:
-    recipe = [archive.sha256, archive.prefix, archive.layout, archive.keep_sources, fingerprint]
+    recipe = [archive.sha256, archive.prefix, archive.layout, archive.keep_sources, archive.check_source, fingerprint]
     return hashlib.sha256(json.dumps(recipe).encode()).hexdigest()
 
 
@@ -102,7 +106,8 @@ def run_compiler(jobs: list[tuple[Archive, Path]], log=print) -> None:
         for index, (archive, _) in enumerate(jobs):
             shutil.copy2(archive.source, work / f"in-{index}-{archive.source.name}")
             specs.append({"source": f"in-{index}-{archive.source.name}", "target": f"out-{index}-{archive.source.name}",
-                          "prefix": archive.prefix, "layout": archive.layout, "keep_sources": archive.keep_sources})
+                          "prefix": archive.prefix, "layout": archive.layout, "keep_sources": archive.keep_sources,
+                          "check_source": archive.check_source})
         (work / "jobs.json").write_text(json.dumps(specs))
         result = subprocess.run([node, str(RUNNER), str(PYODIDE), str(work), COMPILER.name, "jobs.json"],
                                 capture_output=True, text=True)

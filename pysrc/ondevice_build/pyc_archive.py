@@ -6,7 +6,9 @@ standard library, so tests can import its functions under CPython too.
 
 Each `.py` entry becomes an *unchecked hash-based* `.pyc` (PEP 552): the header holds a hash of
 the source instead of a modification time, and the importer never compares it with the source, so
-the output depends only on the input bytes. Where the `.pyc` goes depends on how the archive is
+the output depends only on the input bytes. With `check_source`, a *checked* one: for sources that
+someone else writes beside it at run time, the importer hashes the source it finds and compiles
+that instead when the hashes differ. Where the `.pyc` goes depends on how the archive is
 imported in the browser:
 
 - `zip`: the archive stays a zip on `sys.path` (Pyodide's `python_stdlib.zip`, `ondevice.zip`).
@@ -21,7 +23,7 @@ the new files with their sha256. Code objects are named by the path the module h
 browser (`prefix` + entry name), so tracebacks point at real files.
 
 Command line (what the build runs in Pyodide): `pyc_archive.py JOBS.json`, where the file holds
-a list of {"source", "target", "prefix", "layout", "keep_sources"}.
+a list of {"source", "target", "prefix", "layout", "keep_sources", "check_source"}.
 """
 from __future__ import annotations
 
@@ -36,12 +38,14 @@ import zipfile
 
 LAYOUTS = ("zip", "folder")
 UNCHECKED_HASH = (0b01).to_bytes(4, "little")  # PEP 552 flags: hash-based, source not checked
+CHECKED_HASH = (0b11).to_bytes(4, "little")  # hash-based, the source checked against it on import
 
 
-def pyc_bytes(source: bytes, path: str) -> bytes:
-    """The .pyc file for `source` (a module's bytes), its code named `path`: unchecked-hash header."""
+def pyc_bytes(source: bytes, path: str, check_source: bool = False) -> bytes:
+    """The .pyc file for `source` (a module's bytes), its code named `path`: a hash-based header."""
     code = compile(source, path, "exec", dont_inherit=True)
-    return importlib.util.MAGIC_NUMBER + UNCHECKED_HASH + importlib.util.source_hash(source) + marshal.dumps(code)
+    flags = CHECKED_HASH if check_source else UNCHECKED_HASH
+    return importlib.util.MAGIC_NUMBER + flags + importlib.util.source_hash(source) + marshal.dumps(code)
 
 
 def pyc_name(name: str, layout: str, keep_sources: bool) -> str:
@@ -56,7 +60,7 @@ def record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def compile_archive(data: bytes, *, prefix: str, layout: str, keep_sources: bool) -> bytes:
+def compile_archive(data: bytes, *, prefix: str, layout: str, keep_sources: bool, check_source: bool = False) -> bytes:
     """The archive `data` (zip or wheel bytes) with every .py compiled; returns the new archive's bytes.
 
     prefix: the folder the archive's entries live under in the browser, e.g. "/lib/python312.zip"
@@ -76,7 +80,7 @@ def compile_archive(data: bytes, *, prefix: str, layout: str, keep_sources: bool
             if keep_sources:
                 written.append((info, content))
             try:
-                bytecode = pyc_bytes(content, f"{prefix.rstrip('/')}/{info.filename}")
+                bytecode = pyc_bytes(content, f"{prefix.rstrip('/')}/{info.filename}", check_source)
             except SyntaxError as error:
                 raise SyntaxError(f"{info.filename} does not compile: {error}") from error
             written.append((entry_like(info, pyc_name(info.filename, layout, keep_sources)), bytecode))
@@ -115,7 +119,8 @@ def run_jobs(jobs: list[dict]) -> None:
     for job in jobs:
         with open(job["source"], "rb") as source:
             data = source.read()
-        compiled = compile_archive(data, prefix=job["prefix"], layout=job["layout"], keep_sources=job["keep_sources"])
+        compiled = compile_archive(data, prefix=job["prefix"], layout=job["layout"], keep_sources=job["keep_sources"],
+                                   check_source=job["check_source"])
         with open(job["target"], "wb") as target:
             target.write(compiled)
         print(f"{job['target']}: {len(data):,} -> {len(compiled):,} B")

@@ -20,8 +20,10 @@ bytecode of PyScript's own package too, which PyScript writes as source at every
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,10 +56,10 @@ WHEEL_MIRRORS = (
 
 RUNTIME = "runtime"
 PYSCRIPT_DIR = f"{RUNTIME}/pyscript-{PYSCRIPT_VERSION}"
+PYSCRIPT_NPM = NODE_MODULES / "@pyscript" / "core"
 # PyScript's own Python package, which PyScript writes as source into Python's working folder at every
 # start, from strings in its bundle; its npm package keeps the same strings in src/stdlib.
-PYSCRIPT_BUNDLE = NODE_MODULES / "@pyscript" / "core" / "dist"
-PYSCRIPT_STDLIB = NODE_MODULES / "@pyscript" / "core" / "src" / "stdlib" / "pyscript.js"
+PYSCRIPT_STDLIB = PYSCRIPT_NPM / "src" / "stdlib" / "pyscript.js"
 PYTHON_HOME = "/home/pyodide"  # Python's working folder in the page (Pyodide's home)
 ORT_DIR = f"{RUNTIME}/ort-{ORT_VERSION}"
 
@@ -120,13 +122,22 @@ def compiled_python(lock: dict, log=print) -> tuple[Path, dict[str, Path]]:
     return stdlib, dict(zip(names, wheels))
 
 
+def pyscript_files() -> list[Path]:
+    """The files of PyScript's bundle the site ships (its scripts and styles, not its service worker)."""
+    installed = json.loads((PYSCRIPT_NPM / "package.json").read_text())["version"]
+    if installed != PYSCRIPT_VERSION:
+        raise RuntimeError(f"node_modules has @pyscript/core {installed}, expected {PYSCRIPT_VERSION}: run npm ci")
+    return [path for path in sorted((PYSCRIPT_NPM / "dist").iterdir())
+            if path.suffix in (".js", ".css") and path.name != "service-worker.js"]
+
+
 def pyscript_sources() -> dict[str, bytes]:
     """PyScript's package as PyScript writes it at start: {"pyscript/<module>.py": source}. Each
-    source must be in PyScript's bundle word for word: its bytecode is used without a look at the
-    source (unchecked, as all the bytecode the build ships), so it must be of the very code that runs."""
+    source must be in PyScript's shipped bundle word for word, or its bytecode would never be used
+    (Python compiles the source it finds when the bytecode's hash is not that source's)."""
     text = PYSCRIPT_STDLIB.read_text(encoding="utf-8")
     tree = json.loads(text[text.index("export default") + len("export default"):].strip().rstrip(";"))
-    bundle = "".join(path.read_text(encoding="utf-8") for path in sorted(PYSCRIPT_BUNDLE.glob("*.js")))
+    bundle = "".join(path.read_text(encoding="utf-8") for path in pyscript_files() if path.suffix == ".js")
     sources = {}
 
     def visit(node: dict, folder: str) -> None:
@@ -134,7 +145,8 @@ def pyscript_sources() -> dict[str, bytes]:
             if isinstance(value, dict):
                 visit(value, f"{folder}{name}/")
             elif json.dumps(value, ensure_ascii=False) not in bundle:
-                raise RuntimeError(f"PyScript's bundle does not hold {folder}{name} as {PYSCRIPT_STDLIB} does")
+                raise RuntimeError(f"PyScript's bundle does not hold {folder}{name} as {PYSCRIPT_STDLIB} does: "
+                                   "its bytecode would never be used")
             else:
                 sources[f"{folder}{name}"] = value.encode()
     visit(tree, "")
@@ -143,14 +155,20 @@ def pyscript_sources() -> dict[str, bytes]:
 
 def pyscript_bytecode(log=print) -> dict[str, bytes]:
     """The bytecode of PyScript's package, compiled in Pyodide (`bytecode`), where Python looks for it
-    beside the sources PyScript writes: {path in Python's file system: .pyc}."""
-    package = CACHE / "pyscript-package.zip"
-    package.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(package, "w") as archive:  # the same bytes for the same sources
+    beside the sources PyScript writes: {path in Python's file system: .pyc}. Checked hash-based: Python
+    uses it only for the very source it finds there."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:  # the same bytes for the same sources
         for name, source in sorted(pyscript_sources().items()):
             archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), source)
-    compiled = compile_archives([Archive(package, file_sha256(package), f"{PYTHON_HOME}/", "folder", keep_sources=True)],
-                                log)[0]
+    package = CACHE / f"pyscript-package-{hashlib.sha256(packed.getvalue()).hexdigest()[:16]}.zip"
+    if not package.exists():  # (written whole, then renamed: a build beside this one never reads half of it)
+        package.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=package.parent, delete=False) as staging:
+            staging.write(packed.getvalue())
+        Path(staging.name).replace(package)
+    source = Archive(package, file_sha256(package), f"{PYTHON_HOME}/", "folder", keep_sources=True, check_source=True)
+    compiled = compile_archives([source], log)[0]
     with zipfile.ZipFile(compiled) as archive:
         return {f"{PYTHON_HOME}/{info.filename}": archive.read(info)
                 for info in archive.infolist() if info.filename.endswith(".pyc")}
@@ -218,13 +236,11 @@ def pyscript_interpreter(packages: tuple[str, ...], to_dist: str = "../") -> dic
 def copy_runtime(dist: Path, library: Path, log=print) -> RuntimeFiles:
     pyodide, wheels, snapshot = copy_pyodide(dist, library, log)
 
-    pyscript_src = NODE_MODULES / "@pyscript" / "core" / "dist"
+    (dist / PYSCRIPT_DIR).mkdir(parents=True, exist_ok=True)
     pyscript = []
-    for path in sorted(pyscript_src.iterdir()):
-        if path.suffix in (".js", ".css") and path.name != "service-worker.js":
-            (dist / PYSCRIPT_DIR).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dist / PYSCRIPT_DIR / path.name)
-            pyscript.append(f"{PYSCRIPT_DIR}/{path.name}")
+    for path in pyscript_files():
+        shutil.copy2(path, dist / PYSCRIPT_DIR / path.name)
+        pyscript.append(f"{PYSCRIPT_DIR}/{path.name}")
 
     ort_src = NODE_MODULES / "onnxruntime-web" / "dist"
     (dist / ORT_DIR).mkdir(parents=True)

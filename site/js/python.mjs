@@ -48,8 +48,9 @@ function writeRuns(Module, { meta, memory }) {
   if (at !== memory.byteLength) throw new Error(`its memory file does not match its layout (${memory.byteLength} bytes, not ${at})`);
 }
 
-// Write the site-packages files into Pyodide's file system (modules imported later, data files and
-// the libraries a later import loads), then put every library the snapshot had loaded back in place.
+// Write the snapshot's files into Pyodide's file system (site-packages: modules imported later, data
+// files and the libraries a later import loads; the bytecode of PyScript's package), then put every
+// library the snapshot had loaded back in place.
 function relink(Module, { meta, files, modules }) {
   const { FS, LDSO } = Module;
   for (const [path, offset, size] of meta.files) {
