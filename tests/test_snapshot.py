@@ -8,7 +8,7 @@ import json
 import re
 import struct
 
-from ondevice_build.paths import NODE_MODULES
+from ondevice_build.runtime_assets import PYSCRIPT_STDLIB
 from ondevice_build.snapshot import PAGE, sparse
 from snapshot_files import SITE_PACKAGES, pyodide_lock, shipped_config, snapshot_files, wheel_files
 
@@ -16,7 +16,6 @@ WASM_MAGIC = b"\0asm"
 PYTHON_312_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"  # importlib.util.MAGIC_NUMBER of Python 3.12
 CHECKED_HASH = (3).to_bytes(4, "little")  # PEP 552 flags: hash-based, checked against the source
 PYSCRIPT_FOLDER = "/home/pyodide/pyscript/"  # where PyScript writes its package: Python's working folder
-PYSCRIPT_NPM = NODE_MODULES / "@pyscript" / "core"
 # What only a compiler reads (C headers and static libraries, Cython files, pkg-config, type stubs)
 COMPILER_ONLY = re.compile(r"\.(h|a|c|pxd|pyx|pc|pyi)$")
 
@@ -56,7 +55,7 @@ def test_the_snapshot_carries_the_bytecode_of_every_module_of_pyscripts_package(
     snapshot's files put Python 3.12 bytecode beside each module (hash-based, checked against the
     source Python finds), and nothing else there. That Python uses it, being of the very source
     PyScript writes, is checked in the browser (test_browser_start.py)."""
-    stdlib = (PYSCRIPT_NPM / "src" / "stdlib" / "pyscript.js").read_text(encoding="utf-8")
+    stdlib = PYSCRIPT_STDLIB.read_text(encoding="utf-8")
     modules = json.loads(stdlib[stdlib.index("{"):].strip().rstrip(";"))["pyscript"]
     shipped = {path: data for path, data in snapshot_files(dist)[1].items() if path.startswith(PYSCRIPT_FOLDER)}
     assert sorted(shipped) == sorted(f"{PYSCRIPT_FOLDER}__pycache__/{name[:-3]}.cpython-312.pyc" for name in modules)

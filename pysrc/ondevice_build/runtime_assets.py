@@ -20,17 +20,16 @@ bytecode of PyScript's own package too, which PyScript writes as source at every
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bytecode import Archive, compile_archives
-from .fetch import Artifact, PypiMember, Url, fetch, file_sha256
+from .fetch import Artifact, PypiMember, Url, fetch, file_sha256, sha256_of
 from .paths import CACHE, NODE_MODULES
+from .pyc_archive import write_zip
 from .snapshot import SITE_PACKAGES, write_snapshot
 from .wasm_calls import route_indirect_calls
 
@@ -157,17 +156,16 @@ def pyscript_bytecode(log=print) -> dict[str, bytes]:
     """The bytecode of PyScript's package, compiled in Pyodide (`bytecode`), where Python looks for it
     beside the sources PyScript writes: {path in Python's file system: .pyc}. Checked hash-based: Python
     uses it only for the very source it finds there."""
-    packed = io.BytesIO()
-    with zipfile.ZipFile(packed, "w") as archive:  # the same bytes for the same sources
-        for name, source in sorted(pyscript_sources().items()):
-            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), source)
-    package = CACHE / f"pyscript-package-{hashlib.sha256(packed.getvalue()).hexdigest()[:16]}.zip"
-    if not package.exists():  # (written whole, then renamed: a build beside this one never reads half of it)
+    packed = write_zip([(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), source)  # the same bytes for the same sources
+                        for name, source in sorted(pyscript_sources().items())])
+    sha256 = sha256_of(packed)
+    package = CACHE / f"pyscript-package-{sha256[:16]}.zip"
+    if not package.exists() or file_sha256(package) != sha256:
         package.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=package.parent, delete=False) as staging:
-            staging.write(packed.getvalue())
-        Path(staging.name).replace(package)
-    source = Archive(package, file_sha256(package), f"{PYTHON_HOME}/", "folder", keep_sources=True, check_source=True)
+        partial = package.with_suffix(".zip.part")  # (written whole, then renamed, as fetch does)
+        partial.write_bytes(packed)
+        partial.replace(package)
+    source = Archive(package, sha256, f"{PYTHON_HOME}/", "folder", keep_sources=True, check_source=True)
     compiled = compile_archives([source], log)[0]
     with zipfile.ZipFile(compiled) as archive:
         return {f"{PYTHON_HOME}/{info.filename}": archive.read(info)
