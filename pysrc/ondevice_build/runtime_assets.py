@@ -32,6 +32,7 @@ from .paths import CACHE, NODE_MODULES
 from .pyc_archive import write_zip
 from .snapshot import SITE_PACKAGES, write_snapshot
 from .wasm_calls import route_indirect_calls
+from .wasm_exports import without_unlinked_cxx_exports
 
 PYODIDE_VERSION = "0.27.7"
 PYSCRIPT_VERSION = "0.6.60"
@@ -199,7 +200,8 @@ def copy_pyodide(dist: Path, library: Path, log=print) -> tuple[tuple[str, ...],
     lock = json.loads((pyodide_src / LOCK).read_text())
     stdlib, wheels = compiled_python(lock, log)
     lock_text = json.dumps(compiled_lock(lock, wheels), indent=1, sort_keys=True)
-    interpreter = route_indirect_calls((pyodide_src / INTERPRETER).read_bytes())
+    interpreter = without_unlinked_cxx_exports(route_indirect_calls((pyodide_src / INTERPRETER).read_bytes()),
+                                               list(wheels.values()))
     folder = folder_name(stdlib, lock_text, interpreter)
     target = dist / folder
     target.mkdir(parents=True)

@@ -14,8 +14,10 @@ function table, the exports and the table entries the memory snapshot records st
 """
 from __future__ import annotations
 
-MAGIC = b"\0asm\1\0\0\0"
-TYPE_SECTION, IMPORT_SECTION, FUNCTION_SECTION, CODE_SECTION = 1, 2, 3, 10
+from .wasm_format import (FUNCTION_IMPORT, IMPORT_SECTION, WasmFormatError, encode_unsigned, join_sections,
+                          read_imports, read_unsigned, skip_signed, split_sections, vector)
+
+TYPE_SECTION, FUNCTION_SECTION, CODE_SECTION = 1, 3, 10
 FUNCTION_TYPE = 0x60
 CALL, CALL_INDIRECT = 0x10, 0x11
 LOCAL_GET, I32 = 0x20, 0x7F
@@ -29,40 +31,6 @@ TWO_INDICES = {0x11, 0x13}  # call_indirect, return_call_indirect: type, table
 BLOCKS = {0x02, 0x03, 0x04, 0x06}  # block, loop, if, try: a block type
 MEMORY_ACCESS = set(range(0x28, 0x3F))  # loads and stores: a memarg
 VALUE_TYPES = {0x40, 0x7F, 0x7E, 0x7D, 0x7C, 0x7B, 0x70, 0x6F}
-
-
-class WasmFormatError(ValueError):
-    """The module holds something this rewriter does not know how to read."""
-
-
-def read_unsigned(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, pos
-
-
-def skip_signed(data: bytes, pos: int) -> int:
-    while data[pos] >= 0x80:
-        pos += 1
-    return pos + 1
-
-
-def encode_unsigned(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | 0x80 if value else byte)
-        if not value:
-            return bytes(out)
-
-
-def vector(items: list[bytes]) -> bytes:
-    return encode_unsigned(len(items)) + b"".join(items)
 
 
 def skip_memarg(data: bytes, pos: int) -> int:
@@ -164,41 +132,12 @@ def read_types(payload: bytes) -> list[tuple[bytes, bytes]]:
 
 
 def imported_functions(payload: bytes) -> int:
-    count, pos = read_unsigned(payload, 0)
-    functions = 0
-    for _ in range(count):
-        for _name in range(2):  # module, field
-            n, pos = read_unsigned(payload, pos)
-            pos += n
-        kind, pos = payload[pos], pos + 1
-        if kind == 0:  # function: type index
-            functions += 1
-            pos = read_unsigned(payload, pos)[1]
-        elif kind in (1, 2):  # table (reference type first), memory: limits
-            pos += kind == 1
-            flags, pos = payload[pos], pos + 1
-            pos = read_unsigned(payload, pos)[1]
-            if flags & 1:
-                pos = read_unsigned(payload, pos)[1]
-        elif kind == 3:  # global: value type, mutability
-            pos += 2
-        elif kind == 4:  # tag: attribute, type index
-            pos = read_unsigned(payload, pos + 1)[1]
-        else:
-            raise WasmFormatError(f"unknown import kind {kind}")
-    return functions
+    return sum(kind == FUNCTION_IMPORT for _module, _field, kind in read_imports(payload))
 
 
 def route_indirect_calls(wasm: bytes) -> bytes:
     """`wasm` with every `call_indirect` into table 0 made through a trampoline for its signature."""
-    if wasm[:8] != MAGIC:
-        raise WasmFormatError("not a WebAssembly 1.0 module")
-    sections: list[list] = []
-    pos = 8
-    while pos < len(wasm):
-        size, start = read_unsigned(wasm, pos + 1)
-        sections.append([wasm[pos], wasm[start:start + size]])
-        pos = start + size
+    sections = split_sections(wasm)
     payload = {sid: body for sid, body in sections if sid != 0}
     types = read_types(payload[TYPE_SECTION])
     first_defined = imported_functions(payload.get(IMPORT_SECTION, b"\0"))
@@ -234,8 +173,4 @@ def route_indirect_calls(wasm: bytes) -> bytes:
         FUNCTION_SECTION: vector([encode_unsigned(t) for t in function_types]),
         CODE_SECTION: vector([encode_unsigned(len(body)) + body for body in bodies]),
     }
-    out = bytearray(MAGIC)
-    for sid, body in sections:
-        body = rewritten.get(sid, body) if sid else body
-        out += bytes([sid]) + encode_unsigned(len(body)) + body
-    return bytes(out)
+    return join_sections([(sid, rewritten.get(sid, body) if sid else body) for sid, body in sections])
