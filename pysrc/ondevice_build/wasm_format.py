@@ -14,6 +14,7 @@ class WasmFormatError(ValueError):
 
 
 def read_unsigned(data: bytes, pos: int) -> tuple[int, int]:
+    """(value, position after it) of the unsigned LEB128 at `pos`."""
     value = shift = 0
     while True:
         byte = data[pos]
@@ -25,12 +26,14 @@ def read_unsigned(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def skip_signed(data: bytes, pos: int) -> int:
+    """The position after the signed LEB128 at `pos`."""
     while data[pos] >= 0x80:
         pos += 1
     return pos + 1
 
 
 def encode_unsigned(value: int) -> bytes:
+    """`value` as unsigned LEB128."""
     out = bytearray()
     while True:
         byte, value = value & 0x7F, value >> 7
@@ -40,10 +43,12 @@ def encode_unsigned(value: int) -> bytes:
 
 
 def vector(items: list[bytes]) -> bytes:
+    """A vector of the encoded `items`: their count, then each."""
     return encode_unsigned(len(items)) + b"".join(items)
 
 
 def read_name(data: bytes, pos: int) -> tuple[str, int]:
+    """(name, position after it) of the name at `pos`."""
     size, pos = read_unsigned(data, pos)
     return data[pos:pos + size].decode(), pos + size
 
@@ -61,6 +66,7 @@ def split_sections(wasm: bytes) -> list[tuple[int, bytes]]:
 
 
 def join_sections(sections: list[tuple[int, bytes]]) -> bytes:
+    """A module of these (section id, payload) sections, in order."""
     return MAGIC + b"".join(bytes([sid]) + encode_unsigned(len(payload)) + payload for sid, payload in sections)
 
 
