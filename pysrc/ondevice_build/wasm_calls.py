@@ -173,4 +173,4 @@ def route_indirect_calls(wasm: bytes) -> bytes:
         FUNCTION_SECTION: vector([encode_unsigned(t) for t in function_types]),
         CODE_SECTION: vector([encode_unsigned(len(body)) + body for body in bodies]),
     }
-    return join_sections([(sid, rewritten.get(sid, body) if sid else body) for sid, body in sections])
+    return join_sections([(sid, rewritten.get(sid, body)) for sid, body in sections])
