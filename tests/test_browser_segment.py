@@ -9,6 +9,7 @@ from PIL import Image
 
 from ondevice import compose
 from ondevice.tasks.segment import mask_iou
+from ondevice_build import photos
 
 from browser_pages import give_file, open_page, wait_for_run
 
@@ -77,6 +78,24 @@ def test_colour_and_picture_backgrounds_keep_her_face_and_replace_the_flag(page,
     assert page.input_value("#effect") == "image"
     assert region(shown[:, :, :3], flag).mean() < 60
     assert np.abs(region(shown[:, :, :3], face) - region(original, face)).max() <= 2
+
+
+def test_the_picture_effect_before_any_picture_is_chosen_shows_the_first_bundled_one(browser, site_url, dist, photo):
+    context = browser.new_context()  # a view of its own: the other tests choose pictures
+    try:
+        page = open_page(context, site_url + "segment.html")
+        give_file(page, photo("astronaut"))
+        choose(page, "#effect", "image")
+        assert page.text_content("#error") == ""
+        shown = canvas_pixels(page, "photo-result")[:, :, :3].astype(int)
+        original = np.asarray(Image.open(photo("astronaut")).convert("RGB")).astype(int)
+        first = (dist / "samples" / f"{photos.BACKGROUNDS[0]}.jpg").read_bytes()
+        picture = compose.fit_background(first, original.shape[1], original.shape[0]).astype(int)
+        flag = (0, 0, 60, 200)  # background: the picture shows there, not her flag
+        assert np.abs(region(shown, flag) - region(picture, flag)).mean() <= 2
+        assert np.abs(region(shown, flag) - region(original, flag)).mean() > 20
+    finally:
+        context.close()
 
 
 def test_an_uploaded_background_replaces_hers_and_a_bad_one_is_refused(page, photo):

@@ -31,6 +31,18 @@ class LoadError(Exception):
     the user."""
 
 
+async def fetch_bytes(url: str) -> bytes:
+    """A file of the site (a sample photo, a background picture) as bytes; LoadError, in the
+    user's words, when it cannot be had."""
+    try:
+        response = await js.fetch(url)
+    except JsException as error:
+        raise LoadError(f"{url} could not be downloaded: {reason(error)}") from error
+    if not response.ok:
+        raise LoadError(f"{url} could not be downloaded (HTTP {response.status}).")
+    return (await response.arrayBuffer()).to_bytes()
+
+
 def reason(error: BaseException) -> str:
     """An exception's message for the user: a JavaScript error's own message (the glue words its
     download failures for users), else str(error)."""
@@ -267,7 +279,7 @@ class Page:
         """Benchmark hook (python build.py bench): `ondeviceBench(runs, url)` runs the model `runs`
         times on the photo at `url` (with `options`) and returns the per-stage timings as JSON."""
         async def bench(runs: int, url: str) -> str:
-            data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+            data = await fetch_bytes(url)
             timings = []
             for _ in range(int(runs)):
                 await model(data, **options)

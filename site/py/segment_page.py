@@ -23,7 +23,7 @@ class Settings:
     """What the controls say: the effect, its background, the model and precision."""
 
     def __init__(self):
-        self.background = None  # the chosen picture: bytes, or None for the first bundled one
+        self.background = None  # the chosen picture's bytes (None: none yet, see ensure_picture)
         self.fitted = {}  # (width, height) -> the picture fitted to that size
 
     @property
@@ -39,6 +39,12 @@ class Settings:
         if (width, height) not in self.fitted:
             self.fitted[(width, height)] = compose.fit_background(self.background, width, height)
         return self.fitted[(width, height)]
+
+    async def ensure_picture(self) -> None:
+        """The "image" effect without a chosen picture shows the first bundled one, fetched the
+        first time it is needed (not while the view starts: a visitor may never use it)."""
+        if self.effect == "image" and self.background is None:
+            self.set_picture(await pagekit.fetch_bytes(pagekit.glue.config.backgrounds[0].url))
 
     def set_picture(self, data: bytes) -> None:
         compose.fit_background(data, 8, 8)  # raises ImageError for a file that is not a picture
@@ -89,8 +95,9 @@ class Photo:
     download_url = ""
 
 
-def show_photo() -> float:
+async def show_photo() -> float:
     """Draw the current photo with the chosen effect; returns the milliseconds it took."""
+    await settings.ensure_picture()
     started = time.perf_counter()
     draw_pixels(element("photo-result"), settings.apply(Photo.pixels, Photo.mask))
     element("photo-result").hidden = False
@@ -101,8 +108,9 @@ async def segment_photo(data: bytes, name: str, blob=None) -> None:
     model = await segmenter()
     pixels = as_array(data, max_pixels=segment.MAX_PIXELS)  # ImageError before anything on screen changes
     mask = await model(pixels)
+    await settings.ensure_picture()  # (a picture that cannot be had leaves the photo on screen as it was)
     Photo.data, Photo.pixels, Photo.mask, Photo.name = data, pixels, mask, name.rsplit(".", 1)[0]
-    compose_ms = show_photo()
+    compose_ms = await show_photo()
     stages = model.timings.as_dict()
     person = compose.has_person(mask)
     document.body.dataset.person = "yes" if person else "no"
@@ -117,11 +125,8 @@ async def segment_photo(data: bytes, name: str, blob=None) -> None:
 
 async def restyle(event=None) -> None:
     """Re-apply the effect to the current photo after the effect or colour changed."""
-    async def again():
-        show_photo()
-
     if Photo.pixels is not None:
-        await page.run_guarded(again)
+        await page.run_guarded(show_photo)
 
 
 async def resegment(event=None) -> None:
@@ -154,6 +159,7 @@ async def show_frame(video) -> str:
     """One webcam frame with the chosen background; returns the frame's size and timings."""
     model = await segmenter()
     frame = as_array(video)
+    await settings.ensure_picture()
     started = time.perf_counter()
     mask = smoother.smooth(await model(frame))
     if not webcam.running:  # stopped while the frame was segmented: leave the screen as stop left it
@@ -210,13 +216,12 @@ def fill_backgrounds() -> None:
 
         async def choose(event, picture=picture, button=button):
             async def fetch_and_set():
-                data = (await (await js.fetch(picture.url)).arrayBuffer()).to_bytes()
-                settings.set_picture(data)
+                settings.set_picture(await pagekit.fetch_bytes(picture.url))
                 for other in element("backgrounds").children:
                     other.setAttribute("aria-pressed", "true" if other == button else "false")
                 element("effect").value = "image"
                 if Photo.pixels is not None:
-                    show_photo()
+                    await show_photo()
 
             await page.run_guarded(fetch_and_set)
 
@@ -237,7 +242,7 @@ async def on_background_file(event) -> None:
             other.setAttribute("aria-pressed", "false")
         element("effect").value = "image"
         if Photo.pixels is not None:
-            show_photo()
+            await show_photo()
 
     await page.run_guarded(use_it)
 
@@ -245,7 +250,7 @@ async def on_background_file(event) -> None:
 async def bench(runs: int, url: str) -> str:
     """Benchmark hook (python build.py bench): segment the photo at `url` `runs` times (with the
     model control's model) and blur its background; per-stage timings of each call as JSON."""
-    data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+    data = await pagekit.fetch_bytes(url)
     model = await segmenter()
     pixels = as_array(data)
     timings = []
@@ -262,7 +267,6 @@ async def mount(view: pagekit.Page) -> None:
     page = view
     fill_variants()
     fill_backgrounds()
-    settings.background = (await (await js.fetch(pagekit.glue.config.backgrounds[0].url)).arrayBuffer()).to_bytes()
     await segmenter("person-segmentation")
     page.bench = bench
     page.listen(element("mode-photo"), "click", lambda event: choose_mode("photo"))

@@ -258,7 +258,7 @@ async def bench(runs: int, url: str) -> str:
 
     import numpy as np
 
-    data = (await (await js.fetch(url)).arrayBuffer()).to_bytes()
+    data = await pagekit.fetch_bytes(url)
     rng = np.random.default_rng(0)
     timings = []
     for _ in range(int(runs)):
