@@ -44,7 +44,9 @@ class Settings:
         """The "image" effect without a chosen picture shows the first bundled one, fetched the
         first time it is needed (not while the view starts: a visitor may never use it)."""
         if self.effect == "image" and self.background is None:
-            self.set_picture(await pagekit.fetch_bytes(pagekit.glue.config.backgrounds[0].url))
+            first = await pagekit.fetch_bytes(pagekit.glue.config.backgrounds[0].url)
+            if self.background is None:  # (not if the visitor chose one meanwhile: a webcam frame is not guarded)
+                self.set_picture(first)
 
     def set_picture(self, data: bytes) -> None:
         compose.fit_background(data, 8, 8)  # raises ImageError for a file that is not a picture
