@@ -74,7 +74,9 @@ def floor_table(results: dict) -> list[str]:
         floors[f["plain_page"].split("?")[0]][1].append(f"`{f['python_page']}`")
     lines = ["", "## Start-up against the plain-JavaScript floor", "",
              f"First result, ms, median (min-max) of {results['runs']} run(s), asked for in the page the moment "
-             "it says it is ready (a visitor giving a photo at once). Each run, in a fresh browser "
+             "it says it is ready (a visitor giving a photo at once); every page then stays open "
+             f"{results['dwell_ms'] / 1000:g} s after its first result (a visitor looking at it) before its tab "
+             "closes. Each run, in a fresh browser "
              "profile on disk per page (a visitor's browser: it keeps compiled code, Chromium's code cache, "
              "between visits): a **cold** visit (empty caches), a **repeat** visit (new tab), then for our page a "
              f"**task switch** (a new tab at the gallery, `{SWITCH_FROM_NOTE}`: ms from that call to the first "
