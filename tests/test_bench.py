@@ -2,10 +2,16 @@
 kind (cold, repeat, task switch with one Python start, offline second visit, which opens, return
 visit after a browser restart) reaches
 results.json and the table; the plain-JS floor pages give the same answers as CPython, so they are
-faithful floors.
+faithful floors; the CPU a visit uses is counted over the browser's own processes only.
 
 Each test opens its own browser context, so each passes alone."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +20,7 @@ from PIL import Image
 from ondevice.runtime import NativeSession
 from ondevice_build.bench import (FLOORS, PAGES, bench_pages, floor_for, measure, open_ready, sample_feeds,
                                   write_feeds, write_outputs)
+from ondevice_build.browser import cpu_seconds_between, cpu_seconds_by_process
 
 SCORE_TOLERANCE = 0.01  # absolute, per class probability, as for the Python page (test_browser_classify)
 OUTPUT_TOLERANCE = 1e-3  # absolute: onnxruntime-web's WASM kernels against native onnxruntime, fp32 model
@@ -44,9 +51,12 @@ def test_quick_benchmark_measures_every_stage_and_writes_its_outputs(browser, di
     assert 0 < task["switch"]["ready"]["median"] <= task["switch"]["first-result"]["median"]
     assert floor["offline"]["ok"] == [True], floor["offline"]["errors"]  # the service worker (site/sw.js)
     assert floor["offline"]["python"]["median"] > 0 and task["offline"]["first-result"]["median"] > 0
+    for visit in ("cold", "repeat", "return"):  # the CPU both pages used (Linux: the machine CI runs on)
+        assert floor["cpu"][visit]["python"]["median"] > 0 and floor["cpu"][visit]["plain"]["median"] > 0
     table = markdown[markdown.index("against the plain-JavaScript floor"):markdown.index("## image-classification")]
     for kind in VISIT_KINDS:
         assert f"| `classify.html` | {kind} |" in table
+    assert "| `classify.html` | return visit (browser restarted) |" in table.split("CPU used")[1]
     assert Image.open(tmp_path / "chart.png").size[0] > 0
 
 
@@ -98,3 +108,53 @@ def test_teaching_figures_are_measured_in_the_page(playwright, dist):
         assert 0 < figures[stage]["min"] <= figures[stage]["median"] <= figures[stage]["max"]
     assert figures["live_fps"] > 0  # the webcam predicted frame after frame
     assert "train 5 x 50" in "\n".join(teaching_lines(figures))
+
+
+# A stand-in for a browser's process tree: a "browser" started with --user-data-dir, and a "renderer"
+# child that, once told to, spends BURN_S of CPU and says so. Both then wait to be stopped.
+BURN_S = 0.5
+RENDERER = f"""
+import pathlib, sys, time
+folder = pathlib.Path(sys.argv[1])
+(folder / "ready").touch()
+while not (folder / "go").exists():
+    time.sleep(0.01)
+start = time.process_time()
+while time.process_time() - start < {BURN_S}:
+    pass
+(folder / "done").touch()
+time.sleep(60)
+"""
+BROWSER = """
+import subprocess, sys
+subprocess.run([sys.executable, "-c", sys.argv[1], sys.argv[2], "--type=renderer"])
+"""
+
+
+def wait_for(path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never came"
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_a_visits_cpu_is_counted_over_the_browsers_processes_and_nothing_else(tmp_path):
+    browser = subprocess.Popen([sys.executable, "-c", BROWSER, RENDERER, str(tmp_path),
+                                f"--user-data-dir={tmp_path}"])
+    try:
+        wait_for(tmp_path / "ready")
+        before = cpu_seconds_by_process(tmp_path)
+        assert len(before) == 2  # the browser and its child, found by the profile folder
+        (tmp_path / "go").touch()
+        start = time.process_time()  # meanwhile this process, not the browser's, spends CPU too
+        while time.process_time() - start < BURN_S:
+            pass
+        wait_for(tmp_path / "done")
+        used = cpu_seconds_between(before, cpu_seconds_by_process(tmp_path))
+    finally:
+        for pid in cpu_seconds_by_process(tmp_path):
+            os.kill(pid, signal.SIGKILL)
+        browser.wait()
+    assert BURN_S - 0.05 <= used <= BURN_S + 0.3
+    assert cpu_seconds_by_process(tmp_path / "elsewhere") == {}

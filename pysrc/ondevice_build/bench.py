@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .browser import launch, launch_profile
+from .browser import cpu_seconds_between, cpu_seconds_by_process, launch, launch_profile
 from .paths import DIST, ROOT
 from .runtime_assets import ORT_DIR
 from .serve import serve_in_background
@@ -75,10 +75,11 @@ SWITCH_FROM = "index.html"  # the gallery: a view without a model
 SWITCH_MARKS = ("ready", "session-created", "first-result")  # ms since the navigate call (bench_pages/switch.mjs)
 FEEDS_FILE = BENCH_DIR + "/{task}.feeds.json"  # a task's sample as model inputs, for floor-model.html
 OFFLINE_TIMEOUT_MS = 60_000
+CPU_KINDS = ("cold", "repeat", "return")  # visits whose CPU use (all the browser's processes) is compared
 # Each page stays open this long after its first result before its tab closes, as a visitor looks at
 # the answer: V8 writes a wasm module's code cache once enough of it is optimised, and onnxruntime-web
 # gets there only after the first result; a tab closed at once left the plain-JS floor's later visits
-# without it (docs/STARTUP.md). Our page waits for its service worker as well (SERVICE_WORKER_SETTLED).
+# without it (docs/STARTUP.md). Our page stays until its service worker has settled, if that is later.
 DWELL_MS = 3000
 KIND_PREFIXES = (("runtime/pyodide-", "python"), ("runtime/ort-", "onnxruntime"), ("models/", "model"),
                  ("runtime/pyscript-", "pyscript"))
@@ -175,20 +176,24 @@ def first_result_at_ready(first_result: str, sample_url: str) -> str:
 
 
 def visit(context, base: str, page_under_test: PageUnderTest, responses: list | None = None,
-          timeout: int = 180_000) -> dict:
+          timeout: int = 180_000, profile: Path | None = None) -> dict:
     """Open the page in a new tab, wait until it is ready, get its first result on its sample, keep
-    the tab open DWELL_MS after it (and until the service worker has settled), close the tab.
+    the tab open until its service worker has settled and at least DWELL_MS after that result, close it.
     Returns {"marks": start-up marks (ms since navigation start, "first-result" included),
-    "timings": the plain-JS pages' session creation and first run, ms (bench_pages/plain-ort.mjs)}."""
+    "timings": the plain-JS pages' session creation and first run, ms (bench_pages/plain-ort.mjs),
+    "cpu_s": the CPU all the browser's processes used from opening the tab to the first result, s
+    (None unless `context` runs on the browser profile folder `profile`, on Linux)}."""
+    cpu_before = cpu_seconds_by_process(profile) if profile else None
     page = open_ready(context, base + page_under_test.path, responses, timeout,
                       init_script=first_result_at_ready(page_under_test.first_result, base + page_under_test.sample))
     try:
         result = page.evaluate("globalThis.ondeviceFirstResult")
+        result["cpu_s"] = cpu_seconds_between(cpu_before, cpu_seconds_by_process(profile) if profile else None)
+        page.evaluate(SERVICE_WORKER_SETTLED)
         page.evaluate(f"new Promise((resolve) => setTimeout(resolve, {DWELL_MS} - (performance.now() - "
                       "ondevice.marks['first-result'])))")
         return result
     finally:
-        page.evaluate(SERVICE_WORKER_SETTLED)
         page.close()
 
 
@@ -233,14 +238,14 @@ def visits_in_one_context(browser, base: str, page_under_test: PageUnderTest, re
 
     context = relaunch()
     try:
-        visits = {"cold": visit(context, base, page_under_test, responses)}
-        visits["repeat"] = visit(context, base, page_under_test)
+        visits = {"cold": visit(context, base, page_under_test, responses, profile=Path(profile.name))}
+        visits["repeat"] = visit(context, base, page_under_test, profile=Path(profile.name))
         if page_under_test.app:
             visits["switch"] = switch_visit(context, base, page_under_test)
             visits["offline"] = offline_visit(context, base, page_under_test)
         context.close()
         context = relaunch()
-        visits["return"] = visit(context, base, page_under_test)
+        visits["return"] = visit(context, base, page_under_test, profile=Path(profile.name))
         return visits
     finally:
         context.close()
@@ -320,7 +325,8 @@ def against_floor(python: list[dict], plain: list[dict]) -> dict:
     """Per visit kind, the Python page against its plain-JS floor (runs of visits_in_one_context):
     cold, repeat and return first results; the switch's first result (since the navigate call) against the
     floor's session creation + first run in its repeat visit, with the Python starts of each
-    switched visit; and the offline visits (offline_against_floor)."""
+    switched visit; the offline visits (offline_against_floor); and "cpu": the CPU both pages' visits
+    used up to their first result (CPU_KINDS, where measured)."""
     out = {kind: compared([first_result(run[kind]) for run in python], [first_result(run[kind]) for run in plain])
            for kind in ("cold", "repeat", "return")}
     switches = [run["switch"] for run in python]
@@ -328,6 +334,8 @@ def against_floor(python: list[dict], plain: list[dict]) -> dict:
     out["switch"] = {**compared([s["first-result"] for s in switches], plain_switch),
                      "python_starts": [s["pythonStarts"] for s in switches]}
     out["offline"] = offline_against_floor(python, plain)
+    out["cpu"] = {kind: compared([run[kind]["cpu_s"] for run in python], [run[kind]["cpu_s"] for run in plain])
+                  for kind in CPU_KINDS if all(run[kind].get("cpu_s") for run in python + plain)}
     return out
 
 

@@ -25,10 +25,10 @@ SWITCH_FROM_NOTE = "ondevice.navigate(page)"
 SWITCH_NAMES = {"ready": "view ready", "session-created": "ORT session created", "first-result": "first result"}
 
 
-def cell(stats: dict | None) -> str:
+def cell(stats: dict | None, digits: int = 1) -> str:
     if not stats:
         return "-"
-    return f"{stats['median']:.1f} ({stats['min']:.1f}-{stats['max']:.1f})"
+    return f"{stats['median']:.{digits}f} ({stats['min']:.{digits}f}-{stats['max']:.{digits}f})"
 
 
 def load_average(values: list[float]) -> str:
@@ -74,9 +74,9 @@ def floor_table(results: dict) -> list[str]:
         floors[f["plain_page"].split("?")[0]][1].append(f"`{f['python_page']}`")
     lines = ["", "## Start-up against the plain-JavaScript floor", "",
              f"First result, ms, median (min-max) of {results['runs']} run(s), asked for in the page the moment "
-             "it says it is ready (a visitor giving a photo at once); every page then stays open "
-             f"{results['dwell_ms'] / 1000:g} s after its first result (a visitor looking at it) before its tab "
-             "closes. Each run, in a fresh browser "
+             "it says it is ready (a visitor giving a photo at once); every page then stays open at least "
+             f"{results['dwell_ms'] / 1000:g} s after its first result (a visitor looking at it; ours also until "
+             "its service worker has stored the visit's files) before its tab closes. Each run, in a fresh browser "
              "profile on disk per page (a visitor's browser: it keeps compiled code, Chromium's code cache, "
              "between visits): a **cold** visit (empty caches), a **repeat** visit (new tab), then for our page a "
              f"**task switch** (a new tab at the gallery, `{SWITCH_FROM_NOTE}`: ms from that call to the first "
@@ -98,6 +98,22 @@ def floor_table(results: dict) -> list[str]:
     lines += ["", "Load average (1/5/15 min) before → after each page: " + "; ".join(
         f"`{f['python_page']}` {load_average(f['load_before'])} → {load_average(f['load_after'])}"
         for f in compared.values()) + "."]
+    return lines + cpu_table(compared)
+
+
+def cpu_table(compared: dict) -> list[str]:
+    """The CPU each page's visits used up to their first result, against the floor's (where measured)."""
+    rows = [(f"`{f['python_page']}`", kind, row) for f in compared.values() for kind, row in f.get("cpu", {}).items()]
+    if not rows:
+        return []
+    lines = ["", "CPU used from opening the tab to the first result, seconds, all the browser's processes "
+             "(its renderer and worker threads, V8's compiler threads, the network service, the browser process; "
+             "Linux only), in the same visits. Where both pages keep every core busy until they answer, the page "
+             "that needs more CPU answers later by about as much: the first-result ratios above follow these.", "",
+             "| page | visit | ours (Python) | plain-JS floor | ratio ours/floor |", "|---|---|---:|---:|---:|"]
+    for page, kind, row in rows:
+        lines.append(f"| {page} | {VISIT_NAMES[kind]} | {cell(row['python'], 2)} | {cell(row['plain'], 2)} | "
+                     f"**{row['ratio']:.2f}** ({row['ratio_runs']['min']:.2f}-{row['ratio_runs']['max']:.2f}) |")
     return lines
 
 

@@ -55,3 +55,39 @@ def write_y4m(path: Path, frames: list, fps: int = 30) -> Path:
             out.write(b"FRAME\n" + y.tobytes() + u.resize(half, Image.Resampling.BOX).tobytes()
                       + v.resize(half, Image.Resampling.BOX).tobytes())
     return path
+
+
+def cpu_seconds_by_process(profile: Path) -> dict[int, float] | None:
+    """CPU time (user + system, s) so far of each process of the browser running on `profile`: the
+    browser process (the one started with --user-data-dir=`profile`) and all its descendants (its
+    renderers, GPU process, network service...), by pid. None without Linux's /proc."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    flag = f"--user-data-dir={profile}".encode()
+    parents, times, roots = {}, {}, []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ... utime (12th), stime
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if flag in arguments and not any(a.startswith(b"--type=") for a in arguments):
+            roots.append(pid)
+    tree = set(roots)
+    while grown := {pid for pid, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    return {pid: times[pid] for pid in tree}
+
+
+def cpu_seconds_between(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    """The CPU the browser's processes used between two cpu_seconds_by_process readings (a process
+    that ended in between is left out; one that started is counted whole)."""
+    if before is None or after is None:
+        return None
+    return round(sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items()), 3)
