@@ -232,20 +232,21 @@ def visits_in_one_context(browser, base: str, page_under_test: PageUnderTest, re
     # bypass_csp: the plain-JS floor pages (bench_pages/) are lab pages with inline scripts, which
     # the site's Content-Security-Policy (headers.py) forbids; the policy costs the site nothing to measure
     profile = tempfile.TemporaryDirectory(prefix="ondevice-bench-")
+    folder = Path(profile.name)
 
     def relaunch():
-        return launch_profile(browser.browser_type, Path(profile.name), bypass_csp=True)
+        return launch_profile(browser.browser_type, folder, bypass_csp=True)
 
     context = relaunch()
     try:
-        visits = {"cold": visit(context, base, page_under_test, responses, profile=Path(profile.name))}
-        visits["repeat"] = visit(context, base, page_under_test, profile=Path(profile.name))
+        visits = {"cold": visit(context, base, page_under_test, responses, profile=folder)}
+        visits["repeat"] = visit(context, base, page_under_test, profile=folder)
         if page_under_test.app:
             visits["switch"] = switch_visit(context, base, page_under_test)
             visits["offline"] = offline_visit(context, base, page_under_test)
         context.close()
         context = relaunch()
-        visits["return"] = visit(context, base, page_under_test, profile=Path(profile.name))
+        visits["return"] = visit(context, base, page_under_test, profile=folder)
         return visits
     finally:
         context.close()

@@ -58,9 +58,12 @@ def floor_row(page: str, kind: str, row: dict) -> str:
     """| page | visit | ours | floor | ratio | target |"""
     if "python" not in row:  # no offline visit worked
         return f"| {page} | {VISIT_NAMES[kind]} | {ours_cell(kind, row)} | - | - | works; {target(kind, row)} |"
-    ratio = f"**{row['ratio']:.2f}** ({row['ratio_runs']['min']:.2f}-{row['ratio_runs']['max']:.2f})"
-    return (f"| {page} | {VISIT_NAMES[kind]} | {ours_cell(kind, row)} | {cell(row['plain'])} | {ratio} | "
+    return (f"| {page} | {VISIT_NAMES[kind]} | {ours_cell(kind, row)} | {cell(row['plain'])} | {ratio_cell(row)} | "
             f"{target(kind, row)} |")
+
+
+def ratio_cell(row: dict) -> str:
+    return f"**{row['ratio']:.2f}** ({row['ratio_runs']['min']:.2f}-{row['ratio_runs']['max']:.2f})"
 
 
 def floor_table(results: dict) -> list[str]:
@@ -109,11 +112,11 @@ def cpu_table(compared: dict) -> list[str]:
     lines = ["", "CPU used from opening the tab to the first result, seconds, all the browser's processes "
              "(its renderer and worker threads, V8's compiler threads, the network service, the browser process; "
              "Linux only), in the same visits. Where both pages keep every core busy until they answer, the page "
-             "that needs more CPU answers later by about as much: the first-result ratios above follow these.", "",
+             "that needs more CPU answers later by about as much.", "",
              "| page | visit | ours (Python) | plain-JS floor | ratio ours/floor |", "|---|---|---:|---:|---:|"]
     for page, kind, row in rows:
         lines.append(f"| {page} | {VISIT_NAMES[kind]} | {cell(row['python'], 2)} | {cell(row['plain'], 2)} | "
-                     f"**{row['ratio']:.2f}** ({row['ratio_runs']['min']:.2f}-{row['ratio_runs']['max']:.2f}) |")
+                     f"{ratio_cell(row)} |")
     return lines
 
 
