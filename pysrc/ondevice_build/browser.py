@@ -64,6 +64,7 @@ def cpu_seconds_by_process(profile: Path) -> dict[int, float] | None:
     if not Path("/proc/self/stat").exists():
         return None
     flag = f"--user-data-dir={profile}".encode()
+    ticks_per_second = os.sysconf("SC_CLK_TCK")
     parents, times, roots = {}, {}, []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -73,10 +74,10 @@ def cpu_seconds_by_process(profile: Path) -> dict[int, float] | None:
             arguments = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:  # the process ended meanwhile
             continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ... utime (12th), stime
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ...; utime, stime at 11, 12
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks_per_second
         if flag in arguments and not any(a.startswith(b"--type=") for a in arguments):
             roots.append(pid)
     tree = set(roots)
